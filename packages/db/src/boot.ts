@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import { openDatabase, type Database } from './database.ts';
+import { embeddedUrl, ensureDatabase, findRunningPostmaster, startEmbeddedPostgres } from './embedded/start.ts';
+import { applyMigrations } from './migrations/runner.ts';
+import { defaultDataDir } from './paths.ts';
+
+export interface BootOptions {
+  /** Any PostgreSQL. Without it, the embedded one in `dataDir` is used. */
+  databaseUrl?: string | undefined;
+  dataDir?: string | undefined;
+  /**
+   * `start`: run the embedded server (the app's own process does this);
+   * `attach`: use the embedded server another process started (extra worker processes).
+   */
+  embedded: 'start' | 'attach';
+  maxConnections?: number;
+}
+
+export interface BootedDatabase {
+  database: Database;
+  /** Where the data lives, for the start-up banner. */
+  description: string;
+  /** Closes the pool and, if this process started it, stops the embedded server. */
+  shutdown(): Promise<void>;
+}
+
+const embeddedDatabaseName = 'jobkit';
+
+/** Connects (starting the embedded server when asked), applies pending migrations, opens the pool. */
+export async function bootDatabase(options: BootOptions): Promise<BootedDatabase> {
+  const dataDir = join(options.dataDir ?? defaultDataDir, 'postgres');
+  let url = options.databaseUrl;
+  let stopEmbedded = async (): Promise<void> => undefined;
+  let description = url ? `PostgreSQL at ${redactPassword(url)}` : `embedded PostgreSQL in ${dataDir}`;
+
+  if (!url && options.embedded === 'start') {
+    const server = await startEmbeddedPostgres({ dataDir });
+    await ensureDatabase(server.urlFor('postgres'), embeddedDatabaseName);
+    url = server.urlFor(embeddedDatabaseName);
+    stopEmbedded = () => server.stop();
+    description += ` (port ${server.port})`;
+  } else if (!url) {
+    const running = await findRunningPostmaster(dataDir);
+    if (!running) {
+      throw new Error(
+        `No embedded database is running in ${dataDir}. Start the app first (pnpm start), ` +
+          'or set DATABASE_URL to the PostgreSQL the app uses.',
+      );
+    }
+    url = embeddedUrl(running.port, embeddedDatabaseName);
+    description += ` (port ${running.port}, started by another process)`;
+  }
+
+  try {
+    await applyMigrations(url);
+  } catch (error) {
+    await stopEmbedded();
+    throw error;
+  }
+  const database = openDatabase(url, { maxConnections: options.maxConnections });
+  return {
+    database,
+    description,
+    async shutdown() {
+      await database.close();
+      await stopEmbedded();
+    },
+  };
+}
+
+export function redactPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}

@@ -1,0 +1,36 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaClient } from './generated/prisma/client.ts';
+
+export type { PrismaClient } from './generated/prisma/client.ts';
+
+/**
+ * One connection pool, two ways in: Prisma for reads and simple records, and the pool itself for
+ * the job state transitions in ./queue, which are hand-written SQL (SKIP LOCKED, guarded updates).
+ */
+export interface Database {
+  url: string;
+  pool: pg.Pool;
+  prisma: PrismaClient;
+  close(): Promise<void>;
+}
+
+export function openDatabase(url: string, options: { maxConnections?: number } = {}): Database {
+  const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10 });
+  // An idle client that loses its server (restart, network) emits here; without a listener the
+  // process would crash. The pool drops that client and the next query opens a new one.
+  pool.on('error', (error) => {
+    console.warn(`[db] idle connection lost: ${error.message}`);
+  });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    pool,
+    prisma,
+    close() {
+      closing ??= prisma.$disconnect().then(() => pool.end());
+      return closing;
+    },
+  };
+}

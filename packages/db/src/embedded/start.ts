@@ -1,0 +1,125 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import pg from 'pg';
+import { embeddedCredentials, supervisorMessageSchema, type SupervisorArgs } from './protocol.ts';
+
+const supervisorPath = new URL('./supervisor.ts', import.meta.url);
+
+export interface RunningEmbeddedPostgres {
+  port: number;
+  /** A connection URL for one database of this server. */
+  urlFor(database: string): string;
+  stop(): Promise<void>;
+}
+
+export function embeddedUrl(port: number, database: string): string {
+  const { user, password } = embeddedCredentials;
+  return `postgresql://${user}:${password}@127.0.0.1:${port}/${database}`;
+}
+
+async function findFreePort(): Promise<number> {
+  const probe = createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const address = probe.address();
+  probe.close();
+  if (address === null || typeof address === 'string') throw new Error('Could not find a free TCP port');
+  return address.port;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error instanceof Error && 'code' in error && error.code === 'EPERM';
+  }
+}
+
+/** The server currently running on this data folder, read from PostgreSQL's own lock file. */
+export async function findRunningPostmaster(dataDir: string): Promise<{ pid: number; port: number } | null> {
+  let lines: string[];
+  try {
+    lines = (await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n');
+  } catch {
+    return null;
+  }
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || !Number.isInteger(port) || !isAlive(pid)) return null;
+  return { pid, port };
+}
+
+async function waitForSupervisor(child: ChildProcess): Promise<void> {
+  const [message] = (await Promise.race([
+    once(child, 'message'),
+    once(child, 'exit').then(() => [{ type: 'failed', message: 'the supervisor exited before PostgreSQL was ready' }]),
+  ])) as unknown[];
+  const parsed = supervisorMessageSchema.parse(message);
+  if (parsed.type === 'failed') throw new Error(`Embedded PostgreSQL did not start: ${parsed.message}`);
+}
+
+export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (rowCount === 0) await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
+  } catch (error) {
+    // Two processes may race to create it; the loser sees duplicate_database and is fine.
+    if (!(error instanceof Error && 'code' in error && error.code === '42P04')) throw error;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Starts PostgreSQL on `dataDir` (creating the cluster the first time) on a free loopback port.
+ * Refuses a data folder another live server is using, with a message that says what to do.
+ */
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  maxConnections?: number;
+}): Promise<RunningEmbeddedPostgres> {
+  const running = await findRunningPostmaster(options.dataDir);
+  if (running) {
+    throw new Error(
+      `The embedded database in ${options.dataDir} is already in use by PostgreSQL process ${running.pid} ` +
+        `(port ${running.port}). Stop the other server, or set DATABASE_URL to share one database.`,
+    );
+  }
+  // PostgreSQL may run as the `postgres` user (when we are root): it must be able to reach the folder.
+  await mkdir(options.dataDir, { recursive: true, mode: 0o755 });
+  const args: SupervisorArgs = {
+    dataDir: options.dataDir,
+    port: await findFreePort(),
+    maxConnections: options.maxConnections ?? 200,
+  };
+  const supervisor = fork(supervisorPath, [JSON.stringify(args)], {
+    detached: true,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  await waitForSupervisor(supervisor);
+  // Neither the child nor its channel may keep this process alive; when it exits, the channel
+  // closes and the supervisor stops PostgreSQL.
+  supervisor.unref();
+  supervisor.channel?.unref();
+  const { port } = args;
+  return {
+    port,
+    urlFor: (database) => embeddedUrl(port, database),
+    async stop() {
+      if (supervisor.exitCode !== null) return;
+      const exited = once(supervisor, 'exit');
+      // Waiting for the exit must keep this process alive, which the unref above undid.
+      supervisor.ref();
+      supervisor.channel?.ref();
+      supervisor.send('stop');
+      await exited;
+    },
+  };
+}

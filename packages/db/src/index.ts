@@ -1,0 +1,7 @@
+export * from './boot.ts';
+export * from './database.ts';
+export * from './queue/index.ts';
+export { applyMigrations, MigrationError, readMigrations } from './migrations/runner.ts';
+export { defaultDataDir } from './paths.ts';
+export { Prisma } from './generated/prisma/client.ts';
+export type { JobStatus, UserRole, AttemptOutcome } from './generated/prisma/enums.ts';

@@ -1,0 +1,9 @@
+import { fileURLToPath } from 'node:url';
+
+const repositoryRoot = new URL('../../../', import.meta.url);
+
+/** `prisma/migrations` at the repository root, in Prisma's own layout. */
+export const defaultMigrationsDir = fileURLToPath(new URL('prisma/migrations/', repositoryRoot));
+export const schemaPath = fileURLToPath(new URL('prisma/schema.prisma', repositoryRoot));
+/** Git-ignored; holds the embedded PostgreSQL cluster when no DATABASE_URL is given. */
+export const defaultDataDir = fileURLToPath(new URL('.data/', repositoryRoot));

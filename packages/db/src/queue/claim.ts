@@ -1,0 +1,80 @@
+import type pg from 'pg';
+
+/**
+ * The one statement that hands jobs to a worker. Everything about "who runs what" is decided here:
+ *
+ * - `FOR UPDATE SKIP LOCKED`: concurrent claimers (any process, any machine) skip rows another
+ *   claimer holds instead of waiting for them, so no two workers ever get the same job.
+ * - Order: priority first (higher wins), then the time the job became runnable, then id (UUIDv7,
+ *   creation order) so that ties are broken the same way everywhere. Served by `job_claim_idx`.
+ * - Only kinds this worker has handlers for, so workers may specialise.
+ * - The claim, the lease, the attempt count and the attempt's history row are written in the same
+ *   statement: a job is never running without an owner, a lease and a `job_attempt` row.
+ */
+const claimJobsSql = `
+WITH next AS (
+  SELECT id FROM job
+  WHERE status = 'queued' AND run_at <= now() AND kind = ANY($2::text[])
+  ORDER BY priority DESC, run_at, id
+  LIMIT $3
+  FOR UPDATE SKIP LOCKED
+), claimed AS (
+  UPDATE job SET
+    status = 'running',
+    attempt = job.attempt + 1,
+    locked_by = $1,
+    locked_until = now() + $4 * interval '1 millisecond',
+    started_at = now(),
+    progress = 0,
+    progress_message = NULL,
+    progress_data = NULL,
+    version = job.version + 1,
+    updated_at = now()
+  FROM next
+  WHERE job.id = next.id
+  RETURNING job.id, job.kind, job.payload_version, job.input, job.attempt, job.max_attempts
+), history AS (
+  INSERT INTO job_attempt (job_id, attempt, worker_id, started_at)
+  SELECT id, attempt, $1, now() FROM claimed
+)
+SELECT id, kind, payload_version, input, attempt, max_attempts FROM claimed`;
+
+export interface ClaimedJob {
+  id: string;
+  kind: string;
+  payloadVersion: number;
+  /** As stored: the worker parses it again with the kind's schema before use. */
+  input: unknown;
+  attempt: number;
+  maxAttempts: number;
+}
+
+interface ClaimedRow {
+  id: string;
+  kind: string;
+  payload_version: number;
+  input: unknown;
+  attempt: number;
+  max_attempts: number;
+}
+
+export async function claimJobs(
+  pool: pg.Pool,
+  request: { workerId: string; kinds: readonly string[]; limit: number; leaseMs: number },
+): Promise<ClaimedJob[]> {
+  if (request.limit <= 0 || request.kinds.length === 0) return [];
+  const { rows } = await pool.query<ClaimedRow>(claimJobsSql, [
+    request.workerId,
+    request.kinds,
+    request.limit,
+    request.leaseMs,
+  ]);
+  return rows.map((row) => ({
+    id: row.id,
+    kind: row.kind,
+    payloadVersion: row.payload_version,
+    input: row.input,
+    attempt: row.attempt,
+    maxAttempts: row.max_attempts,
+  }));
+}

@@ -1,0 +1,86 @@
+import pg from 'pg';
+
+/** NOTIFY channel on which enqueues announce new jobs; the payload is the job's kind. */
+export const jobsChannel = 'jobkit_jobs';
+
+export interface JobNotifications {
+  close(): Promise<void>;
+}
+
+/**
+ * Listens for new jobs on a dedicated connection (LISTEN needs one session for its lifetime,
+ * which a pool cannot promise). When the connection drops, it reconnects with a capped backoff;
+ * jobs enqueued meanwhile are found by the workers' polling backstop, so a lost notification
+ * delays a job but never loses it.
+ */
+export function listenForJobs(
+  url: string,
+  onJob: (kind: string) => void,
+  log: (message: string) => void = (message) => {
+    console.warn(message);
+  },
+): JobNotifications {
+  let client: pg.Client | undefined;
+  let closed = false;
+  let retryDelayMs = 100;
+  let retryTimer: NodeJS.Timeout | undefined;
+
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: url });
+    next.on('notification', (message) => {
+      if (message.channel === jobsChannel) onJob(message.payload ?? '');
+    });
+    next.on('error', (error) => {
+      log(`[listen] connection lost: ${error.message}`);
+      scheduleReconnect();
+    });
+    next.on('end', scheduleReconnect);
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${jobsChannel}`);
+    } catch (error) {
+      next.removeAllListeners('end');
+      await next.end().catch(() => undefined);
+      throw error;
+    }
+    if (closed) {
+      await next.end();
+      return;
+    }
+    client = next;
+    retryDelayMs = 100;
+    // Anything enqueued while we were not listening is due now.
+    onJob('');
+  };
+
+  function scheduleReconnect(): void {
+    if (closed || retryTimer) return;
+    client = undefined;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      connect().catch((error: unknown) => {
+        log(`[listen] reconnect failed: ${error instanceof Error ? error.message : String(error)}`);
+        retryDelayMs = Math.min(retryDelayMs * 2, 5_000);
+        scheduleReconnect();
+      });
+    }, retryDelayMs);
+  }
+
+  connect().catch((error: unknown) => {
+    log(`[listen] could not connect: ${error instanceof Error ? error.message : String(error)}`);
+    scheduleReconnect();
+  });
+
+  return {
+    async close() {
+      closed = true;
+      clearTimeout(retryTimer);
+      const current = client;
+      client = undefined;
+      if (current) {
+        current.removeAllListeners('end');
+        await current.end().catch(() => undefined);
+      }
+    },
+  };
+}

@@ -1,0 +1,154 @@
+import type pg from 'pg';
+
+/**
+ * The guarded state transitions of a running job. Each is one statement whose WHERE clause names
+ * the lease holder: `status = 'running' AND locked_by = $worker AND attempt = $attempt`. A worker
+ * that lost its job (lease expired and the job was taken again, or cancelled) matches no row, so
+ * it can never overwrite what the newer attempt wrote. Each returns whether it was accepted.
+ */
+
+/** The attempt a worker holds: its identity is part of every write. */
+export interface AttemptRef {
+  jobId: string;
+  workerId: string;
+  attempt: number;
+}
+
+export interface FailureRecord {
+  code: string;
+  message: string;
+  /** Trimmed; kept on the attempt only, never shown to API callers. */
+  stack?: string;
+}
+
+const leaseHeld = `id = $1 AND status = 'running' AND locked_by = $2 AND attempt = $3`;
+
+const completeSql = `
+WITH done AS (
+  UPDATE job SET
+    status = 'completed', result = $4::jsonb, error = NULL, progress = 100,
+    finished_at = now(), expires_at = now() + $5 * interval '1 millisecond',
+    locked_by = NULL, locked_until = NULL, version = version + 1, updated_at = now()
+  WHERE ${leaseHeld}
+  RETURNING id, attempt
+), history AS (
+  UPDATE job_attempt SET finished_at = now(), outcome = 'completed'
+  FROM done WHERE job_attempt.job_id = done.id AND job_attempt.attempt = done.attempt
+)
+SELECT id FROM done`;
+
+export async function completeJob(
+  pool: pg.Pool,
+  ref: AttemptRef,
+  result: unknown,
+  retentionMs: number,
+): Promise<boolean> {
+  const { rowCount } = await pool.query(completeSql, [
+    ref.jobId,
+    ref.workerId,
+    ref.attempt,
+    JSON.stringify(result),
+    retentionMs,
+  ]);
+  return rowCount === 1;
+}
+
+// Retry when the error allows it and attempts remain: back to `queued`, runnable after the delay.
+// Otherwise the job fails for good and starts its retention period.
+const failSql = `
+WITH done AS (
+  UPDATE job SET
+    status = CASE WHEN $5 AND attempt < max_attempts THEN 'queued'::"JobStatus" ELSE 'failed'::"JobStatus" END,
+    run_at = CASE WHEN $5 AND attempt < max_attempts THEN now() + $6 * interval '1 millisecond' ELSE run_at END,
+    finished_at = CASE WHEN $5 AND attempt < max_attempts THEN NULL ELSE now() END,
+    expires_at = CASE WHEN $5 AND attempt < max_attempts THEN NULL ELSE now() + $7 * interval '1 millisecond' END,
+    error = $4::jsonb - 'stack',
+    locked_by = NULL, locked_until = NULL, version = version + 1, updated_at = now()
+  WHERE ${leaseHeld}
+  RETURNING id, attempt, status
+), history AS (
+  UPDATE job_attempt SET finished_at = now(), outcome = $8::"AttemptOutcome", error = $4::jsonb
+  FROM done WHERE job_attempt.job_id = done.id AND job_attempt.attempt = done.attempt
+)
+SELECT status FROM done`;
+
+export interface FailOptions {
+  retryable: boolean;
+  retryDelayMs: number;
+  retentionMs: number;
+  outcome: 'failed' | 'timed_out';
+}
+
+/** Returns the job's new status (`queued` for a retry, `failed`), or null if the lease was lost. */
+export async function failJob(
+  pool: pg.Pool,
+  ref: AttemptRef,
+  failure: FailureRecord,
+  options: FailOptions,
+): Promise<'queued' | 'failed' | null> {
+  const { rows } = await pool.query<{ status: 'queued' | 'failed' }>(failSql, [
+    ref.jobId,
+    ref.workerId,
+    ref.attempt,
+    JSON.stringify(failure),
+    options.retryable,
+    options.retryDelayMs,
+    options.retentionMs,
+    options.outcome,
+  ]);
+  return rows[0]?.status ?? null;
+}
+
+// Progress never goes backwards within an attempt; a report without a message keeps the last one.
+const progressSql = `
+UPDATE job SET
+  progress = GREATEST(progress, $4),
+  progress_message = coalesce($5, progress_message),
+  progress_data = coalesce($6::jsonb, progress_data),
+  version = version + 1, updated_at = now()
+WHERE ${leaseHeld}`;
+
+export interface ProgressReport {
+  percent: number;
+  message?: string | undefined;
+  data?: unknown;
+}
+
+export async function recordProgress(pool: pg.Pool, ref: AttemptRef, report: ProgressReport): Promise<boolean> {
+  const { rowCount } = await pool.query(progressSql, [
+    ref.jobId,
+    ref.workerId,
+    ref.attempt,
+    Math.max(0, Math.min(100, Math.round(report.percent))),
+    report.message ?? null,
+    report.data === undefined ? null : JSON.stringify(report.data),
+  ]);
+  return rowCount === 1;
+}
+
+// Extends the leases of every job this worker still holds. Not a change clients can see, so it
+// does not bump `version`. Jobs missing from the answer are no longer this worker's.
+const heartbeatSql = `
+UPDATE job SET locked_until = now() + $3 * interval '1 millisecond'
+WHERE id = ANY($2::uuid[]) AND status = 'running' AND locked_by = $1
+RETURNING id, cancel_requested_at IS NOT NULL AS cancel_requested`;
+
+export interface HeldLease {
+  id: string;
+  cancelRequested: boolean;
+}
+
+export async function extendLeases(
+  pool: pg.Pool,
+  workerId: string,
+  jobIds: readonly string[],
+  leaseMs: number,
+): Promise<HeldLease[]> {
+  if (jobIds.length === 0) return [];
+  const { rows } = await pool.query<{ id: string; cancel_requested: boolean }>(heartbeatSql, [
+    workerId,
+    jobIds,
+    leaseMs,
+  ]);
+  return rows.map((row) => ({ id: row.id, cancelRequested: row.cancel_requested }));
+}

@@ -1,0 +1,18 @@
+export interface TestDatabaseServer {
+  /** A URL with rights to create databases. */
+  adminUrl: string;
+  /** The migrated database each test database is copied from. */
+  template: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    testDatabaseServer: TestDatabaseServer;
+  }
+}
+
+export function databaseUrlFor(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+
+export const jobStatuses = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export const jobStatusSchema = z.enum(jobStatuses);
+export type JobStatus = z.infer<typeof jobStatusSchema>;
+
+/** Statuses a job never leaves by itself: polling can stop once one is reached. */
+export const terminalJobStatuses = ['completed', 'failed', 'cancelled'] as const satisfies readonly JobStatus[];
+export type TerminalJobStatus = (typeof terminalJobStatuses)[number];
+
+export function isTerminalStatus(status: JobStatus): status is TerminalJobStatus {
+  return (terminalJobStatuses as readonly JobStatus[]).includes(status);
+}
+
+/** What a failed (or cancelled) job tells its caller: a stable code and a sentence for people. */
+export const jobErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  details: z.json().optional(),
+});
+export type JobError = z.infer<typeof jobErrorSchema>;
+
+export interface JobContractSpec<
+  Kind extends string,
+  Input extends z.ZodType,
+  Progress extends z.ZodType,
+  Output extends z.ZodType,
+> {
+  /** Stable identifier, stored on every job row. */
+  kind: Kind;
+  /** Bump when input, progress or output change shape; stored on the job as `payloadVersion`. */
+  version: number;
+  /** A name for people, shown in the web app. */
+  title: string;
+  input: Input;
+  /** The shape of `progressData` a handler may report beside its percentage. */
+  progress: Progress;
+  output: Output;
+  /** The deadline of one attempt. */
+  timeoutMs: number;
+  /** Attempts before the job fails for good (1 = no retry). */
+  maxAttempts: number;
+}
+
+/**
+ * Builds the schema of a job as clients see it (`jobs.getJob`). One per kind, so the union over
+ * kinds is discriminated by `kind` and `result`/`progressData` carry that kind's types.
+ * Timestamps are ISO strings: the same over tRPC, plain HTTP and in the browser.
+ */
+function snapshotSchemaFor<Kind extends string, Progress extends z.ZodType, Output extends z.ZodType>(
+  kind: Kind,
+  progress: Progress,
+  output: Output,
+) {
+  const timestamp = z.iso.datetime({ offset: true });
+  return z.object({
+    id: z.uuid(),
+    kind: z.literal(kind),
+    payloadVersion: z.int(),
+    status: jobStatusSchema,
+    progress: z.int().min(0).max(100),
+    progressMessage: z.string().nullable(),
+    progressData: progress.nullable(),
+    result: output.nullable(),
+    error: jobErrorSchema.nullable(),
+    attempt: z.int(),
+    maxAttempts: z.int(),
+    cancelRequested: z.boolean(),
+    createdAt: timestamp,
+    startedAt: timestamp.nullable(),
+    finishedAt: timestamp.nullable(),
+    updatedAt: timestamp,
+    version: z.int(),
+  });
+}
+
+export function defineJob<
+  const Kind extends string,
+  Input extends z.ZodType,
+  Progress extends z.ZodType,
+  Output extends z.ZodType,
+>(spec: JobContractSpec<Kind, Input, Progress, Output>) {
+  if (!/^[a-z][a-zA-Z0-9]*$/.test(spec.kind)) {
+    throw new Error(`Job kind "${spec.kind}" must be camelCase letters and digits`);
+  }
+  for (const [name, value] of [
+    ['version', spec.version],
+    ['timeoutMs', spec.timeoutMs],
+    ['maxAttempts', spec.maxAttempts],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new Error(`Job kind "${spec.kind}": ${name} must be a positive integer, got ${value}`);
+    }
+  }
+  return Object.freeze({ ...spec, snapshot: snapshotSchemaFor(spec.kind, spec.progress, spec.output) });
+}
+
+export type JobContract<
+  Kind extends string = string,
+  Input extends z.ZodType = z.ZodType,
+  Progress extends z.ZodType = z.ZodType,
+  Output extends z.ZodType = z.ZodType,
+> = ReturnType<typeof defineJob<Kind, Input, Progress, Output>>;
+
+/** What a caller sends to start a job of this kind. */
+export type JobInput<C extends JobContract> = z.input<C['input']>;
+/** The input a handler receives, after parsing. */
+export type ParsedJobInput<C extends JobContract> = z.output<C['input']>;
+export type JobProgressData<C extends JobContract> = z.input<C['progress']>;
+export type JobOutput<C extends JobContract> = z.output<C['output']>;
+export type JobSnapshotOf<C extends JobContract> = z.output<C['snapshot']>;

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { documentAnalysis } from './kinds/document-analysis.ts';
+
+/** Every kind the API can start, keyed by kind. Add a kind here and to `jobSnapshotSchema`. */
+export const jobContracts = {
+  [documentAnalysis.kind]: documentAnalysis,
+};
+
+export type JobKind = keyof typeof jobContracts;
+export type RegisteredJobContract = (typeof jobContracts)[JobKind];
+
+export function isJobKind(kind: string): kind is JobKind {
+  return Object.hasOwn(jobContracts, kind);
+}
+
+/** A job as clients see it: a union discriminated by `kind`, each with its own result type. */
+export const jobSnapshotSchema = z.discriminatedUnion('kind', [documentAnalysis.snapshot]);
+export type JobSnapshot = z.output<typeof jobSnapshotSchema>;
