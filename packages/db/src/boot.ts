@@ -30,7 +30,7 @@ const embeddedDatabaseName = 'jobkit';
 export async function bootDatabase(options: BootOptions): Promise<BootedDatabase> {
   const dataDir = join(options.dataDir ?? defaultDataDir, 'postgres');
   let url = options.databaseUrl;
-  let stopEmbedded = async (): Promise<void> => undefined;
+  let stopEmbedded = (): Promise<void> => Promise.resolve();
   let description = url ? `PostgreSQL at ${redactPassword(url)}` : `embedded PostgreSQL in ${dataDir}`;
 
   if (!url && options.embedded === 'start') {

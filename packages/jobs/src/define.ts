@@ -40,7 +40,11 @@ export interface JobContractSpec<
   timeoutMs: number;
   /** Attempts before the job fails for good (1 = no retry). */
   maxAttempts: number;
+  /** How long a finished job is kept before the retention sweep deletes it. Default 24 h. */
+  retentionMs?: number;
 }
+
+export const defaultRetentionMs = 24 * 60 * 60 * 1000;
 
 /**
  * Builds the schema of a job as clients see it (`jobs.getJob`). One per kind, so the union over
@@ -87,12 +91,17 @@ export function defineJob<
     ['version', spec.version],
     ['timeoutMs', spec.timeoutMs],
     ['maxAttempts', spec.maxAttempts],
+    ['retentionMs', spec.retentionMs ?? defaultRetentionMs],
   ] as const) {
     if (!Number.isInteger(value) || value < 1) {
       throw new Error(`Job kind "${spec.kind}": ${name} must be a positive integer, got ${value}`);
     }
   }
-  return Object.freeze({ ...spec, snapshot: snapshotSchemaFor(spec.kind, spec.progress, spec.output) });
+  return Object.freeze({
+    ...spec,
+    retentionMs: spec.retentionMs ?? defaultRetentionMs,
+    snapshot: snapshotSchemaFor(spec.kind, spec.progress, spec.output),
+  });
 }
 
 export type JobContract<

@@ -14,7 +14,7 @@ import { databaseUrlFor, type TestDatabaseServer } from './server.ts';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   let adminUrl = process.env.TEST_DATABASE_URL;
-  let cleanup = async (): Promise<void> => undefined;
+  let cleanup = (): Promise<void> => Promise.resolve();
   if (!adminUrl) {
     const dataDir = await mkdtemp(join(tmpdir(), 'jobkit-test-pg-'));
     const server = await startEmbeddedPostgres({ dataDir });

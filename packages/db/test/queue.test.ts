@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimJobs, completeJob, enqueueJobs, failJob, recordProgress, type NewJob } from '../src/queue/index.ts';
+import { createTestDatabase, createTestUser, type TestDatabase } from '../src/testing/index.ts';
+
+let db: TestDatabase;
+let ownerId: string;
+const kinds = ['noop'];
+const lease = { leaseMs: 30_000 };
+
+function job(overrides: Partial<NewJob> = {}): NewJob {
+  return { kind: 'noop', payloadVersion: 1, input: { n: 1 }, ownerId, maxAttempts: 3, ...overrides };
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase({ maxConnections: 20 });
+  ownerId = await createTestUser(db);
+});
+afterAll(() => db.drop());
+
+async function clearJobs(): Promise<void> {
+  await db.pool.query('DELETE FROM job');
+}
+
+describe('claiming', () => {
+  it('never hands one job to two workers, however many claim at once', async () => {
+    await clearJobs();
+    await enqueueJobs(db.pool, Array.from({ length: 500 }, (_, n) => job({ input: { n } })));
+    const claimedBy = new Map<string, string>();
+    await Promise.all(
+      Array.from({ length: 10 }, async (_, w) => {
+        const workerId = `worker-${w}`;
+        for (;;) {
+          const batch = await claimJobs(db.pool, { workerId, kinds, limit: 7, ...lease });
+          if (batch.length === 0) return;
+          for (const claimed of batch) {
+            expect(claimedBy.has(claimed.id), `job ${claimed.id} claimed twice`).toBe(false);
+            claimedBy.set(claimed.id, workerId);
+          }
+        }
+      }),
+    );
+    expect(claimedBy.size).toBe(500);
+    expect(new Set(claimedBy.values()).size).toBeGreaterThan(1);
+    const { rows } = await db.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM job_attempt WHERE attempt = 1 AND outcome = 'running'`,
+    );
+    expect(Number(rows[0]?.n)).toBe(500);
+  });
+
+  it('takes higher priority first, then older jobs, and skips jobs not yet due or of other kinds', async () => {
+    await clearJobs();
+    const [low, high, later, other] = await enqueueJobs(db.pool, [
+      job({ priority: 0 }),
+      job({ priority: 5 }),
+      job({ priority: 9, runAt: new Date(Date.now() + 60_000) }),
+      job({ kind: 'other', priority: 9 }),
+    ]);
+    const claimed = await claimJobs(db.pool, { workerId: 'w', kinds, limit: 10, ...lease });
+    expect(claimed.map((c) => c.id)).toEqual([high?.id, low?.id]);
+    expect(claimed.map((c) => c.id)).not.toContain(later?.id);
+    expect(claimed.map((c) => c.id)).not.toContain(other?.id);
+    expect(claimed[0]).toMatchObject({ kind: 'noop', attempt: 1, maxAttempts: 3, input: { n: 1 } });
+  });
+});
+
+describe('finishing', () => {
+  it('accepts the result only from the worker holding the attempt', async () => {
+    await clearJobs();
+    await enqueueJobs(db.pool, [job()]);
+    const [claimed] = await claimJobs(db.pool, { workerId: 'holder', kinds, limit: 1, ...lease });
+    if (!claimed) throw new Error('nothing claimed');
+    const ref = { jobId: claimed.id, attempt: claimed.attempt };
+
+    expect(await completeJob(db.pool, { ...ref, workerId: 'intruder' }, { ok: false }, 1000)).toBe(false);
+    expect(await completeJob(db.pool, { ...ref, workerId: 'holder', attempt: 2 }, { ok: false }, 1000)).toBe(false);
+    expect(await completeJob(db.pool, { ...ref, workerId: 'holder' }, { ok: true }, 1000)).toBe(true);
+    expect(await completeJob(db.pool, { ...ref, workerId: 'holder' }, { ok: 'again' }, 1000)).toBe(false);
+
+    const stored = await db.prisma.job.findUniqueOrThrow({ where: { id: claimed.id }, include: { attempts: true } });
+    expect(stored).toMatchObject({ status: 'completed', result: { ok: true }, progress: 100, lockedBy: null });
+    expect(stored.expiresAt?.getTime()).toBeGreaterThan(Date.now());
+    expect(stored.attempts).toMatchObject([{ attempt: 1, workerId: 'holder', outcome: 'completed' }]);
+  });
+
+  it('queues a retryable failure again until attempts run out, keeping each attempt', async () => {
+    await clearJobs();
+    const [enqueued] = await enqueueJobs(db.pool, [job({ maxAttempts: 2 })]);
+    const failure = { code: 'BOOM', message: 'it broke', stack: 'Error: it broke\n at x' };
+    const options = { retryable: true, retryDelayMs: 0, retentionMs: 1000, outcome: 'failed' as const };
+
+    const [first] = await claimJobs(db.pool, { workerId: 'w', kinds, limit: 1, ...lease });
+    if (!first) throw new Error('nothing claimed');
+    expect(await failJob(db.pool, { jobId: first.id, workerId: 'w', attempt: 1 }, failure, options)).toBe('queued');
+    const [second] = await claimJobs(db.pool, { workerId: 'w', kinds, limit: 1, ...lease });
+    expect(second).toMatchObject({ id: enqueued?.id, attempt: 2 });
+    expect(await failJob(db.pool, { jobId: first.id, workerId: 'w', attempt: 2 }, failure, options)).toBe('failed');
+
+    const stored = await db.prisma.job.findUniqueOrThrow({ where: { id: first.id }, include: { attempts: true } });
+    expect(stored.status).toBe('failed');
+    expect(stored.error).toEqual({ code: 'BOOM', message: 'it broke' });
+    expect(stored.attempts.map((a) => [a.attempt, a.outcome])).toEqual([
+      [1, 'failed'],
+      [2, 'failed'],
+    ]);
+    expect(stored.attempts[0]?.error).toMatchObject({ stack: failure.stack });
+  });
+
+  it('keeps progress from going backwards and bumps the version on every change', async () => {
+    await clearJobs();
+    await enqueueJobs(db.pool, [job()]);
+    const [claimed] = await claimJobs(db.pool, { workerId: 'w', kinds, limit: 1, ...lease });
+    if (!claimed) throw new Error('nothing claimed');
+    const ref = { jobId: claimed.id, workerId: 'w', attempt: 1 };
+    const before = await db.prisma.job.findUniqueOrThrow({ where: { id: claimed.id } });
+    await recordProgress(db.pool, ref, { percent: 60, message: 'Counting', data: { step: 2 } });
+    await recordProgress(db.pool, ref, { percent: 40 });
+    const after = await db.prisma.job.findUniqueOrThrow({ where: { id: claimed.id } });
+    expect(after).toMatchObject({ progress: 60, progressMessage: 'Counting', progressData: { step: 2 } });
+    expect(after.version).toBe(before.version + 2);
+    expect(await recordProgress(db.pool, { ...ref, workerId: 'stale' }, { percent: 90 })).toBe(false);
+  });
+});
+
+describe('enqueueing', () => {
+  it('returns the existing job for a repeated idempotency key, even under concurrent starts', async () => {
+    await clearJobs();
+    const starts = await Promise.all(
+      Array.from({ length: 8 }, () => enqueueJobs(db.pool, [job({ idempotencyKey: 'report-42' })])),
+    );
+    const ids = new Set(starts.map(([started]) => started?.id));
+    expect(ids.size).toBe(1);
+    expect(starts.filter(([started]) => started?.created)).toHaveLength(1);
+    expect(await db.prisma.job.count()).toBe(1);
+  });
+
+  it('inserts a batch in one call and returns the jobs in the order given', async () => {
+    await clearJobs();
+    const batch = Array.from({ length: 1000 }, (_, n) => job({ input: { n } }));
+    const enqueued = await enqueueJobs(db.pool, batch);
+    expect(enqueued).toHaveLength(1000);
+    const stored = await db.prisma.job.findMany({ select: { id: true, input: true } });
+    const inputById = new Map(stored.map((row) => [row.id, row.input]));
+    enqueued.forEach((row, n) => {
+      expect(inputById.get(row.id)).toEqual({ n });
+    });
+  });
+});

@@ -1,0 +1,8 @@
+import { registerHandlers } from '../handler.ts';
+import { documentAnalysisHandler } from './document-analysis.ts';
+
+/** The handlers of every kind in @jobkit/jobs. Loaded by the worker and by each handler thread. */
+export const handlers = registerHandlers([documentAnalysisHandler]);
+
+/** Pass this to `createWorker({ handlersModule })`. */
+export const defaultHandlersModule = import.meta.url;

@@ -1,0 +1,9 @@
+// First module of every handler thread. Handlers are TypeScript, so the thread registers tsx's
+// loader before it imports them. Doing it here, rather than with `--import tsx` in the thread's
+// execArgv, is what works the same on Node 20 and Node 24.
+import { register } from 'tsx/esm/api';
+
+register();
+const { default: runTask } = await import('./thread.ts');
+
+export default runTask;
