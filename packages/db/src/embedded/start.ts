@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { embeddedCredentials, supervisorMessageSchema, type SupervisorArgs } from './protocol.ts';
 
-const supervisorPath = new URL('./supervisor.ts', import.meta.url);
+const supervisorPath = new URL('./supervisor-bootstrap.mjs', import.meta.url);
 
 export interface RunningEmbeddedPostgres {
   port: number;
@@ -100,7 +100,7 @@ export async function startEmbeddedPostgres(options: {
   };
   const supervisor = fork(supervisorPath, [JSON.stringify(args)], {
     detached: true,
-    execArgv: ['--import', 'tsx'],
+    execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   await waitForSupervisor(supervisor);

@@ -1,0 +1,42 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import type { InnerContext } from './context.ts';
+
+/** A validation problem, pointed at the field: `input.text`, `limit`... */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+function fieldIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+}
+
+const t = initTRPC.context<InnerContext>().create({
+  // Never send stack traces, whatever NODE_ENV says.
+  isDev: false,
+  errorFormatter({ shape, error }) {
+    const issues = error.cause instanceof z.ZodError ? fieldIssues(error.cause) : null;
+    let { message } = shape;
+    if (issues) {
+      message = issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; ');
+    } else if (error.code === 'INTERNAL_SERVER_ERROR' && error.cause !== undefined) {
+      // An unexpected error: its text may hold SQL or paths. It is logged by the server instead.
+      message = 'Something went wrong on our side. The error was logged; please try again.';
+    }
+    return { ...shape, message, data: { ...shape.data, issues } };
+  },
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure;
+
+/** A procedure that needs a caller; `ctx.actor` is non-null inside. */
+export const actorProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.actor) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to use this.' });
+  return next({ ctx: { ...ctx, actor: ctx.actor } });
+});
