@@ -1,0 +1,28 @@
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+
+/** Every setting the server reads, from the environment; README.md lists them. */
+const environmentSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATABASE_URL: z.url({ message: 'DATABASE_URL must be a postgresql:// URL' }).optional(),
+  JOBKIT_DATA_DIR: z.string().optional(),
+  /** Run a worker inside the server process (the one-command default). */
+  RUN_WORKER: flag.default(true),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(availableParallelism()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug']).default('info'),
+  WEB_DIST: z.string().default(fileURLToPath(new URL('../../web/dist/', import.meta.url))),
+});
+
+export type ServerConfig = z.infer<typeof environmentSchema>;
+
+export function readConfig(environment: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const parsed = environmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    throw new Error(`Invalid configuration:\n${z.prettifyError(parsed.error)}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,62 @@
+import fastifyStatic from '@fastify/static';
+import { appRouter, createHttpContextFactory, type ActorResolver, type AppRouter } from '@jobkit/api';
+import type { Database } from '@jobkit/db';
+import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface HttpServerOptions {
+  db: Database;
+  resolveActor: ActorResolver;
+  /** The built web app; served with a fallback to index.html for client-side routes. */
+  webDist?: string | undefined;
+  logLevel?: string;
+}
+
+/** The HTTP face of the app: tRPC at /trpc, /healthz, and the web app. */
+export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: options.logLevel ?? 'info' },
+    // Polling would fill the log with one line per request.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Batched tRPC calls put procedure names in the path.
+    routerOptions: { maxParamLength: 5000 },
+    // A document may be 500,000 characters, up to 4 bytes each in UTF-8, sent as JSON.
+    bodyLimit: 4 * 1024 * 1024,
+  });
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: '/trpc',
+    trpcOptions: {
+      router: appRouter,
+      createContext: createHttpContextFactory(options.db, options.resolveActor),
+      onError({ path, error }) {
+        if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ path, err: error.cause ?? error }, 'procedure failed');
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
+  });
+
+  app.get('/healthz', async (_request, reply) => {
+    try {
+      await options.db.pool.query('SELECT 1');
+      return { status: 'ok' };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', reason: 'database unreachable' });
+    }
+  });
+
+  const webDist = options.webDist;
+  if (webDist && existsSync(join(webDist, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webDist, wildcard: false });
+    app.setNotFoundHandler((request, reply) => {
+      if (request.method === 'GET' && !request.url.startsWith('/trpc')) return reply.sendFile('index.html');
+      return reply.code(404).send({ error: 'Not found' });
+    });
+  } else {
+    app.get('/', () => ({
+      message: 'The web app is not built. `pnpm start` builds it; `pnpm dev` serves it with hot reload.',
+    }));
+  }
+  return app;
+}

@@ -1,0 +1,51 @@
+import type { JobSnapshot } from '@jobkit/jobs';
+
+type DocumentAnalysisResult = NonNullable<Extract<JobSnapshot, { kind: 'documentAnalysis' }>['result']>;
+
+export function DocumentResult({ result }: { result: DocumentAnalysisResult }) {
+  const stats = [
+    ['Words', result.wordCount.toLocaleString()],
+    ['Unique words', result.uniqueWordCount.toLocaleString()],
+    ['Sentences', result.sentenceCount.toLocaleString()],
+    ['Paragraphs', result.paragraphCount.toLocaleString()],
+    ['Words per sentence', result.averageWordsPerSentence.toString()],
+    ['Reading time', `${result.readingTimeMinutes} min`],
+  ] as const;
+  return (
+    <div className="result">
+      <dl className="stats">
+        {stats.map(([label, value]) => (
+          <div key={label}>
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+      <h3>Summary</h3>
+      <ol className="summary">
+        {result.summary.map((line) => (
+          <li key={line.position}>{line.sentence}</li>
+        ))}
+      </ol>
+      <h3>Top keywords</h3>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Keyword</th>
+            <th scope="col">Count</th>
+            <th scope="col">TF-IDF</th>
+          </tr>
+        </thead>
+        <tbody>
+          {result.topKeywords.map((keyword) => (
+            <tr key={keyword.term}>
+              <td>{keyword.term}</td>
+              <td>{keyword.count}</td>
+              <td>{keyword.score}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

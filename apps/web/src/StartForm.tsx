@@ -1,0 +1,47 @@
+import { maxDocumentLength } from '@jobkit/jobs';
+import { useState, type SyntheticEvent } from 'react';
+import { trpc } from './trpc.ts';
+
+export function StartForm({ onStarted }: { onStarted: (jobId: string) => void }) {
+  const [title, setTitle] = useState('');
+  const [text, setText] = useState('');
+  const utils = trpc.useUtils();
+  const start = trpc.analysis.startDocumentAnalysis.useMutation({
+    onSuccess: ({ jobId }) => {
+      void utils.jobs.listJobs.invalidate();
+      onStarted(jobId);
+    },
+  });
+
+  const submit = (event: SyntheticEvent) => {
+    event.preventDefault();
+    start.mutate({ input: { text, title: title.trim() || undefined } });
+  };
+
+  return (
+    <form onSubmit={submit} className="start-form">
+      <label htmlFor="doc-title">Title (optional)</label>
+      <input id="doc-title" value={title} maxLength={200} onChange={(e) => { setTitle(e.target.value); }} />
+      <label htmlFor="doc-text">Text</label>
+      <textarea
+        id="doc-text"
+        rows={10}
+        value={text}
+        maxLength={maxDocumentLength}
+        placeholder="Paste a document, a report, an article..."
+        onChange={(e) => { setText(e.target.value); }}
+      />
+      <div className="form-footer">
+        <span className="muted">{text.length.toLocaleString()} / {maxDocumentLength.toLocaleString()} characters</span>
+        <button type="submit" disabled={start.isPending}>
+          {start.isPending ? 'Starting…' : 'Analyze'}
+        </button>
+      </div>
+      {start.error && (
+        <p role="alert" className="error">
+          {start.error.message}
+        </p>
+      )}
+    </form>
+  );
+}

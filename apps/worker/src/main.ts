@@ -1,0 +1,38 @@
+/**
+ * `pnpm worker`: one more worker process. Start as many as you like, on any machine that reaches
+ * the database: they share the queue through FOR UPDATE SKIP LOCKED. Without DATABASE_URL it
+ * joins the embedded database of the app started with `pnpm start` on this machine.
+ */
+import { bootDatabase } from '@jobkit/db';
+import { createWorker, onShutdownSignal } from '@jobkit/worker';
+import { defaultHandlersModule } from '@jobkit/worker/handlers';
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+
+const environment = z
+  .object({
+    DATABASE_URL: z.url().optional(),
+    JOBKIT_DATA_DIR: z.string().optional(),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(availableParallelism()),
+  })
+  .parse(process.env);
+
+const booted = await bootDatabase({
+  databaseUrl: environment.DATABASE_URL,
+  dataDir: environment.JOBKIT_DATA_DIR,
+  embedded: 'attach',
+  maxConnections: 5,
+});
+const worker = createWorker({
+  database: booted.database,
+  handlersModule: defaultHandlersModule,
+  concurrency: environment.WORKER_CONCURRENCY,
+});
+await worker.start();
+console.log(`Worker ${worker.id} is running ${environment.WORKER_CONCURRENCY} at a time on ${booted.description}.`);
+
+onShutdownSignal(async () => {
+  console.log(`Worker ${worker.id}: finishing running jobs...`);
+  await worker.stop();
+  await booted.shutdown();
+});
