@@ -35,9 +35,9 @@ const statusLabel = {
 /** The result, rendered for its kind: `job.result` is typed by `job.kind`, no casts. */
 function JobResult({ job }: { job: JobSnapshot }) {
   if (!job.result) return null;
-  // One case per kind; with a single kind so far the linter finds the switch trivially true.
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
   switch (job.kind) {
+    // One case per kind; with a single kind so far the linter finds this case trivially true.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
     case 'documentAnalysis':
       return <DocumentResult result={job.result} />;
   }

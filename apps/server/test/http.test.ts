@@ -1,0 +1,70 @@
+import type { AppRouter } from '@jobkit/api';
+import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
+import { createWorker, type Worker } from '@jobkit/worker';
+import { defaultHandlersModule } from '@jobkit/worker/handlers';
+import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import type { FastifyInstance } from 'fastify';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHttpServer } from '../src/http-server.ts';
+
+let db: TestDatabase;
+let app: FastifyInstance;
+let worker: Worker;
+let baseUrl: string;
+let client: ReturnType<typeof createTRPCClient<AppRouter>>;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const userId = await createTestUser(db);
+  app = await createHttpServer({
+    db,
+    resolveActor: () => Promise.resolve({ userId, role: 'user' }),
+    logLevel: 'silent',
+  });
+  baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
+  client = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${baseUrl}/trpc` })] });
+  worker = createWorker({ database: db, handlersModule: defaultHandlersModule, concurrency: 1, log: () => undefined });
+  await worker.start();
+});
+afterAll(async () => {
+  await worker.stop();
+  await app.close();
+  await db.drop();
+});
+
+describe('over HTTP with the tRPC client', () => {
+  it('starts an analysis, answers at once, and serves its typed result once a worker ran it', async () => {
+    const text = 'The queue accepted the job. The worker finished the job. The browser showed the result.';
+    const startedAt = performance.now();
+    const { jobId, status } = await client.analysis.startDocumentAnalysis.mutate({ input: { text } });
+    expect(performance.now() - startedAt).toBeLessThan(1000);
+    expect(status).toBe('queued');
+
+    let job = await client.jobs.getJob.query({ jobId });
+    const seen = new Set<string>([job.status]);
+    while (job.status === 'queued' || job.status === 'running') {
+      await sleep(20);
+      job = await client.jobs.getJob.query({ jobId });
+      seen.add(job.status);
+    }
+    expect(job.status).toBe('completed');
+    // `job.result` is typed by the job's kind: no cast between the server and this assertion.
+    expect(job.kind).toBe('documentAnalysis');
+    expect(job.result?.sentenceCount).toBe(3);
+    expect(job.result?.topKeywords[0]?.term).toBe('job');
+    expect(job.finishedAt).not.toBeNull();
+  });
+
+  it('answers bad input with 400, a readable message and the field path', async () => {
+    const error = await client.jobs.getJob.query({ jobId: 'not-a-uuid' }).catch((reason: unknown) => reason);
+    if (!(error instanceof TRPCClientError)) throw new Error('expected a TRPCClientError');
+    expect(error.data).toMatchObject({ code: 'BAD_REQUEST', httpStatus: 400, issues: [{ path: 'jobId' }] });
+    expect(error.message).toMatch(/^jobId: A job id is a UUID/);
+  });
+
+  it('reports health, and 404 for unknown paths', async () => {
+    expect(await (await fetch(`${baseUrl}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect((await fetch(`${baseUrl}/trpc/jobs.nope`)).status).toBe(404);
+  });
+});
