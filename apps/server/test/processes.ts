@@ -30,7 +30,7 @@ export function startApp(app: 'server' | 'worker', env: Record<string, string>):
   return {
     child,
     output: () => output,
-    waitFor(pattern, timeoutMs = 30_000) {
+    waitFor(pattern, timeoutMs = 90_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const match = pattern.exec(output);

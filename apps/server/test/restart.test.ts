@@ -51,7 +51,7 @@ describe('durability across processes', () => {
     expect(status).toBe('completed');
     await second.kill('SIGTERM');
     expect(second.child.exitCode).toBe(0);
-  });
+  }, 120_000);
 
   it('lets two `pnpm worker` processes share 1,000 jobs, each run exactly once', async () => {
     const workers = [start('worker', { WORKER_CONCURRENCY: '2' }), start('worker', { WORKER_CONCURRENCY: '2' })];
