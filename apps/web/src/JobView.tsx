@@ -50,7 +50,13 @@ export function JobView({ jobId }: { jobId: string }) {
     { refetchInterval: (q) => (q.state.data && isTerminalStatus(q.state.data.status) ? false : pollEveryMs) },
   );
   const job = query.data;
-  const now = useNow(job !== undefined && !isTerminalStatus(job.status));
+  const finished = job !== undefined && isTerminalStatus(job.status);
+  const now = useNow(job !== undefined && !finished);
+  const utils = trpc.useUtils();
+  // The job list polls slowly; refresh it the moment this job's outcome is known.
+  useEffect(() => {
+    if (finished) void utils.jobs.listJobs.invalidate();
+  }, [finished, utils]);
 
   if (query.error) return <p role="alert" className="error">{query.error.message}</p>;
   if (!job) return <p className="muted">Loading…</p>;

@@ -34,3 +34,10 @@ export function openDatabase(url: string, options: { maxConnections?: number } =
     },
   };
 }
+
+/** The URL of another database on the same server. */
+export function databaseUrlFor(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}

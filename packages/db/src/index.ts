@@ -3,5 +3,6 @@ export * from './database.ts';
 export * from './queue/index.ts';
 export { applyMigrations, MigrationError, readMigrations } from './migrations/runner.ts';
 export { defaultDataDir } from './paths.ts';
+export { ensureDatabase, startEmbeddedPostgres, type RunningEmbeddedPostgres } from './embedded/start.ts';
 export { Prisma } from './generated/prisma/client.ts';
 export type { JobStatus, UserRole, AttemptOutcome } from './generated/prisma/enums.ts';

@@ -14,7 +14,7 @@ import { Piscina } from 'piscina';
 import { loadHandlers } from './load-handlers.ts';
 import { ProgressWriter } from './progress-writer.ts';
 import { settings, type WorkerOptions, type WorkerSettings } from './settings.ts';
-import type { AbortReason, ProgressMessage, ThreadOutcome, ThreadTask } from './thread-protocol.ts';
+import type { AbortReason, ProgressMessage, ThreadOutcome, ThreadTask, WarmupTask } from './thread-protocol.ts';
 import type { HandlerRegistry } from './handler.ts';
 
 export interface Worker {
@@ -51,15 +51,13 @@ export function createWorker(options: WorkerOptions): Worker {
 
   function wake(): void {
     claimWanted = true;
-    if (!claiming && !stopping) {
-      claiming = claimLoop().finally(() => {
-        claiming = undefined;
-      });
-    }
+    if (!claiming && !stopping) claiming = claimLoop();
   }
 
   // One claim at a time per process; a wake-up during a claim makes the loop go round again.
   async function claimLoop(): Promise<void> {
+    // Yield first, so `claiming` is assigned before this function can reach its `finally`.
+    await Promise.resolve();
     try {
       while (claimWanted && !stopping) {
         claimWanted = false;
@@ -70,6 +68,8 @@ export function createWorker(options: WorkerOptions): Worker {
       }
     } catch (error) {
       log(`[worker ${id}] claim failed, will retry: ${String(error)}`);
+    } finally {
+      claiming = undefined;
     }
   }
 
@@ -103,6 +103,7 @@ export function createWorker(options: WorkerOptions): Worker {
       progress.report(message);
     });
     const task: ThreadTask = {
+      type: 'job',
       handlersModule: config.handlersModule,
       kind: job.kind,
       jobId: job.id,
@@ -164,10 +165,11 @@ export function createWorker(options: WorkerOptions): Worker {
   async function heartbeat(): Promise<void> {
     if (active.size === 0) return;
     try {
-      const held = await extendLeases(pool, id, [...active.keys()], config.leaseMs);
-      const stillOurs = new Set(held.map((lease) => lease.id));
-      for (const [jobId, running] of active) {
-        if (!stillOurs.has(jobId)) running.abort('lease-lost');
+      const sent = [...active.keys()];
+      const held = new Set((await extendLeases(pool, id, sent, config.leaseMs)).map((lease) => lease.id));
+      // Only the jobs this heartbeat asked about: one claimed or finished meanwhile proves nothing.
+      for (const jobId of sent) {
+        if (!held.has(jobId)) active.get(jobId)?.abort('lease-lost');
       }
     } catch (error) {
       log(`[worker ${id}] heartbeat failed: ${String(error)}`);
@@ -181,15 +183,19 @@ export function createWorker(options: WorkerOptions): Worker {
     },
     async start() {
       handlers = await loadHandlers(config.handlersModule);
-      threads = new Piscina({
+      const threadPool = new Piscina({
         filename: threadEntry,
+        // Every thread is started up front and kept: a thread's first job would otherwise wait
+        // for it to boot and load the handlers (about a second).
         maxThreads: config.concurrency,
-        minThreads: Math.min(1, config.concurrency),
-        idleTimeout: 60_000,
+        minThreads: config.concurrency,
         // The bootstrap registers the TypeScript loader itself; inheriting the parent's loader
         // flags (tsx, vitest) would register a second one.
         execArgv: [],
       });
+      const warmup: WarmupTask = { type: 'warmup', handlersModule: config.handlersModule };
+      await Promise.all(Array.from({ length: config.concurrency }, () => threadPool.run(warmup)));
+      threads = threadPool;
       notifications = listenForJobs(options.database.url, () => {
         wake();
       }, log);

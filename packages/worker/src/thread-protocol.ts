@@ -3,8 +3,15 @@ import type { MessagePort } from 'node:worker_threads';
 /** Why the main thread asks a handler to stop. */
 export type AbortReason = 'timeout' | 'cancelled' | 'shutdown' | 'lease-lost';
 
+/** Loads the handlers before any job arrives, so that a broken module fails `start()`. */
+export interface WarmupTask {
+  type: 'warmup';
+  handlersModule: string;
+}
+
 /** One job handed to a handler thread. */
 export interface ThreadTask {
+  type: 'job';
   /** URL of the module whose `handlers` export holds the handler. */
   handlersModule: string;
   kind: string;

@@ -6,17 +6,21 @@
 import { z } from 'zod';
 import { JobFailure, type HandlerRegistry, type JobHandler } from './handler.ts';
 import { loadHandlers } from './load-handlers.ts';
-import type { AbortMessage, ThreadFailure, ThreadOutcome, ThreadTask } from './thread-protocol.ts';
+import type { AbortMessage, ThreadFailure, ThreadOutcome, ThreadTask, WarmupTask } from './thread-protocol.ts';
 
 const registries = new Map<string, Promise<HandlerRegistry>>();
 
-async function handlerFor(task: ThreadTask): Promise<JobHandler> {
-  let registry = registries.get(task.handlersModule);
+function registryAt(url: string): Promise<HandlerRegistry> {
+  let registry = registries.get(url);
   if (!registry) {
-    registry = loadHandlers(task.handlersModule);
-    registries.set(task.handlersModule, registry);
+    registry = loadHandlers(url);
+    registries.set(url, registry);
   }
-  const handler = (await registry)[task.kind];
+  return registry;
+}
+
+async function handlerFor(task: ThreadTask): Promise<JobHandler> {
+  const handler = (await registryAt(task.handlersModule))[task.kind];
   if (!handler) throw new JobFailure('UNKNOWN_KIND', `No handler for job kind "${task.kind}"`, { retryable: false });
   return handler;
 }
@@ -36,7 +40,11 @@ function describeFailure(error: unknown, signal: AbortSignal): ThreadFailure {
   return { code: 'HANDLER_ERROR', message, retryable: true, stack };
 }
 
-export default async function runTask(task: ThreadTask): Promise<ThreadOutcome> {
+export default async function runTask(task: ThreadTask | WarmupTask): Promise<ThreadOutcome> {
+  if (task.type === 'warmup') {
+    await registryAt(task.handlersModule);
+    return { ok: true, output: null };
+  }
   const controller = new AbortController();
   task.port.on('message', (message: AbortMessage) => {
     controller.abort(new Error(`Job stopped: ${message.reason}`));

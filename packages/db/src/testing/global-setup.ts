@@ -10,7 +10,8 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../embedded/start.ts';
 import { applyMigrations } from '../migrations/runner.ts';
-import { databaseUrlFor, type TestDatabaseServer } from './server.ts';
+import { databaseUrlFor } from '../database.ts';
+import type { TestDatabaseServer } from './server.ts';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   let adminUrl = process.env.TEST_DATABASE_URL;

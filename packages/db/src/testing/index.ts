@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
-import { openDatabase, type Database } from '../database.ts';
-import { databaseUrlFor } from './server.ts';
+import { databaseUrlFor, openDatabase, type Database } from '../database.ts';
+import type { TestDatabaseServer } from './server.ts';
 
-export { databaseUrlFor } from './server.ts';
+export { databaseUrlFor } from '../database.ts';
 
 export interface TestDatabase extends Database {
   /** Closes the pool and drops the database. */
@@ -14,7 +14,7 @@ export interface TestDatabase extends Database {
 
 /** A fresh, migrated database of its own for one test file (pg-boss's per-test schemas, one level up). */
 export async function createTestDatabase(options: { maxConnections?: number } = {}): Promise<TestDatabase> {
-  const { adminUrl, template } = inject('testDatabaseServer');
+  const { adminUrl, template }: TestDatabaseServer = inject('testDatabaseServer');
   const name = `jobkit_test_${randomBytes(6).toString('hex')}`;
   await withAdmin(adminUrl, (admin) => admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
   const database = openDatabase(databaseUrlFor(adminUrl, name), options);

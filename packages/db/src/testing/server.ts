@@ -10,9 +10,3 @@ declare module 'vitest' {
     testDatabaseServer: TestDatabaseServer;
   }
 }
-
-export function databaseUrlFor(serverUrl: string, database: string): string {
-  const url = new URL(serverUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
