@@ -53,8 +53,10 @@ describe('durability across processes', () => {
     expect(second.child.exitCode).toBe(0);
   }, 120_000);
 
-  it('lets two `pnpm worker` processes share 1,000 jobs, each run exactly once', async () => {
+  it('lets the server and two `pnpm worker` processes share 1,000 jobs, each run exactly once', async () => {
+    const server = start('server', { WORKER_CONCURRENCY: '2' });
     const workers = [start('worker', { WORKER_CONCURRENCY: '2' }), start('worker', { WORKER_CONCURRENCY: '2' })];
+    await server.waitFor(/running at/);
     await Promise.all(workers.map((worker) => worker.waitFor(/Worker \S+ is running/)));
     const ownerId = await createTestUser(db);
     const jobs = Array.from({ length: 1000 }, (_, n) => ({
@@ -75,6 +77,7 @@ describe('durability across processes', () => {
     expect(completed).toBe(1000);
     const attempts = await db.prisma.jobAttempt.groupBy({ by: ['workerId'], where: { jobId: { in: ids } }, _count: { _all: true } });
     expect(attempts.reduce((sum, row) => sum + row._count._all, 0)).toBe(1000);
-    expect(attempts).toHaveLength(2);
+    // More than one process took part; how the jobs split between them depends on timing.
+    expect(attempts.length).toBeGreaterThanOrEqual(2);
   }, 120_000);
 });

@@ -10,9 +10,10 @@ export interface BootOptions {
   dataDir?: string | undefined;
   /**
    * `start`: run the embedded server (the app's own process does this);
-   * `attach`: use the embedded server another process started (extra worker processes).
+   * `attach`: use the embedded server another process started (extra worker processes);
+   * `attach-or-start`: either, whichever applies (one-off commands such as `db:migrate`).
    */
-  embedded: 'start' | 'attach';
+  embedded: 'start' | 'attach' | 'attach-or-start';
   maxConnections?: number;
 }
 
@@ -33,14 +34,14 @@ export async function bootDatabase(options: BootOptions): Promise<BootedDatabase
   let stopEmbedded = (): Promise<void> => Promise.resolve();
   let description = url ? `PostgreSQL at ${redactPassword(url)}` : `embedded PostgreSQL in ${dataDir}`;
 
-  if (!url && options.embedded === 'start') {
+  const running = url ? null : await findRunningPostmaster(dataDir);
+  if (!url && (options.embedded === 'start' || (options.embedded === 'attach-or-start' && !running))) {
     const server = await startEmbeddedPostgres({ dataDir });
     await ensureDatabase(server.urlFor('postgres'), embeddedDatabaseName);
     url = server.urlFor(embeddedDatabaseName);
     stopEmbedded = () => server.stop();
     description += ` (port ${server.port})`;
   } else if (!url) {
-    const running = await findRunningPostmaster(dataDir);
     if (!running) {
       throw new Error(
         `No embedded database is running in ${dataDir}. Start the app first (pnpm start), ` +
