@@ -42,9 +42,29 @@ export interface JobContractSpec<
   maxAttempts: number;
   /** How long a finished job is kept before the retention sweep deletes it. Default 24 h. */
   retentionMs?: number;
+  /** Delay before each retry: exponential from `initialDelayMs`, capped, with jitter. */
+  backoff?: Partial<Backoff>;
+  /** Started by the system (webhook deliveries), never by API callers. */
+  internal?: boolean;
+}
+
+export interface Backoff {
+  initialDelayMs: number;
+  maxDelayMs: number;
 }
 
 export const defaultRetentionMs = 24 * 60 * 60 * 1000;
+export const defaultBackoff: Backoff = { initialDelayMs: 1000, maxDelayMs: 5 * 60 * 1000 };
+
+/**
+ * The delay before retrying after failed attempt number `attempt` (1-based): initial × 2^(attempt-1),
+ * capped, then scaled by a random 50-100% ("equal jitter") so a burst of failures does not retry
+ * in lockstep.
+ */
+export function retryDelayMs(backoff: Backoff, attempt: number, random: () => number = Math.random): number {
+  const exponential = Math.min(backoff.initialDelayMs * 2 ** Math.max(0, attempt - 1), backoff.maxDelayMs);
+  return Math.round(exponential * (0.5 + random() / 2));
+}
 
 /**
  * Builds the schema of a job as clients see it (`jobs.getJob`). One per kind, so the union over
@@ -97,9 +117,15 @@ export function defineJob<
       throw new Error(`Job kind "${spec.kind}": ${name} must be a positive integer, got ${value}`);
     }
   }
+  const backoff = { ...defaultBackoff, ...spec.backoff };
+  if (backoff.initialDelayMs < 0 || backoff.maxDelayMs < backoff.initialDelayMs) {
+    throw new Error(`Job kind "${spec.kind}": backoff needs 0 <= initialDelayMs <= maxDelayMs`);
+  }
   return Object.freeze({
     ...spec,
     retentionMs: spec.retentionMs ?? defaultRetentionMs,
+    backoff,
+    internal: spec.internal ?? false,
     snapshot: snapshotSchemaFor(spec.kind, spec.progress, spec.output),
   });
 }

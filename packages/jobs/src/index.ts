@@ -1,3 +1,4 @@
 export * from './define.ts';
 export * from './registry.ts';
 export * from './kinds/document-analysis.ts';
+export * from './kinds/webhook-delivery.ts';

@@ -9,6 +9,7 @@ import {
   jobStatuses,
   jobSnapshotSchema,
   maxDocumentLength,
+  retryDelayMs,
   type JobInput,
   type JobOutput,
   type JobSnapshot,
@@ -31,8 +32,30 @@ describe('defineJob', () => {
     expect(() => defineJob({ ...baseSpec, kind: 'ok', timeoutMs: 1.5 })).toThrow(/timeoutMs/);
   });
 
-  it('defaults retention to 24 hours', () => {
-    expect(defineJob({ ...baseSpec, kind: 'ok' }).retentionMs).toBe(24 * 60 * 60 * 1000);
+  it('defaults retention to 24 hours and retries to 1 s doubling up to 5 min', () => {
+    const contract = defineJob({ ...baseSpec, kind: 'ok' });
+    expect(contract.retentionMs).toBe(24 * 60 * 60 * 1000);
+    expect(contract.backoff).toEqual({ initialDelayMs: 1000, maxDelayMs: 300_000 });
+    expect(() => defineJob({ ...baseSpec, kind: 'ok', backoff: { initialDelayMs: 10, maxDelayMs: 5 } })).toThrow(/backoff/);
+  });
+});
+
+describe('retryDelayMs', () => {
+  const backoff = { initialDelayMs: 1000, maxDelayMs: 10_000 };
+
+  it('doubles per attempt up to the cap, with the jitter keeping 50-100% of it', () => {
+    const highest = () => 1 - Number.EPSILON;
+    expect([1, 2, 3, 4, 5, 6].map((attempt) => retryDelayMs(backoff, attempt, highest))).toEqual([
+      1000, 2000, 4000, 8000, 10_000, 10_000,
+    ]);
+    expect([1, 2, 3, 4, 5].map((attempt) => retryDelayMs(backoff, attempt, () => 0))).toEqual([500, 1000, 2000, 4000, 5000]);
+  });
+
+  it('spreads retries of the same attempt apart', () => {
+    const delays = new Set(Array.from({ length: 50 }, () => retryDelayMs(backoff, 3)));
+    expect(delays.size).toBeGreaterThan(10);
+    for (const delay of delays) expect(delay).toBeGreaterThanOrEqual(2000);
+    for (const delay of delays) expect(delay).toBeLessThanOrEqual(4000);
   });
 });
 
@@ -53,7 +76,7 @@ describe('the document analysis contract', () => {
 
 describe('the registry', () => {
   it('knows its kinds and nothing else', () => {
-    expect(Object.keys(jobContracts)).toEqual(['documentAnalysis']);
+    expect(Object.keys(jobContracts)).toEqual(['documentAnalysis', 'webhookDelivery']);
     expect(isJobKind('documentAnalysis')).toBe(true);
     expect(isJobKind('toString')).toBe(false);
   });

@@ -12,30 +12,29 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Unique per process; shows up as `lockedBy` and on each attempt. Default: host:pid:random. */
   workerId?: string;
-  /** How long a claim holds a job without a heartbeat. Default 30 s; heartbeats every third. */
+  /**
+   * How long a claim holds a job without a heartbeat. Heartbeats come every quarter of it, so a
+   * dead worker's jobs run again within about one lease. Default 20 s.
+   */
   leaseMs?: number;
   /** Backstop for missed notifications, and how soon a delayed job is noticed. Default 1 s. */
   pollIntervalMs?: number;
   /** At most one progress write per job per interval. Default 250 ms. */
   progressIntervalMs?: number;
-  /** How long a handler may ignore its abort signal before its thread is terminated. Default 2 s. */
+  /** How long a handler may ignore its abort signal before its thread is terminated. Default 500 ms. */
   abandonAfterMs?: number;
-  /** How long `stop()` lets running jobs finish before stopping them. Default 10 s. */
+  /** How long `stop()` lets running jobs finish before releasing them to the queue. Default 10 s. */
   shutdownGraceMs?: number;
-  /** Delay before retry number `attempt` (1-based). Default: exponential with jitter, see below. */
-  retryDelayMs?: (attempt: number) => number;
+  /** How often this process looks for jobs whose lease expired. Default 2 s. */
+  rescueIntervalMs?: number;
+  /** How often this process offers to delete expired jobs (one process at a time does). Default 60 s. */
+  retentionSweepIntervalMs?: number;
   log?: (message: string) => void;
 }
 
 export type WorkerSettings = Required<Omit<WorkerOptions, 'database' | 'workerId' | 'handlersModule'>> & {
   handlersModule: string;
 };
-
-/** 1 s, 2 s, 4 s ... capped at 5 min, each scaled by a random 50-100% so retries spread out. */
-export function exponentialBackoff(attempt: number): number {
-  const base = Math.min(1000 * 2 ** (attempt - 1), 5 * 60 * 1000);
-  return Math.round(base * (0.5 + Math.random() / 2));
-}
 
 export function settings(options: WorkerOptions): WorkerSettings {
   const concurrency = options.concurrency ?? availableParallelism();
@@ -45,12 +44,13 @@ export function settings(options: WorkerOptions): WorkerSettings {
   return {
     handlersModule: options.handlersModule.toString(),
     concurrency,
-    leaseMs: options.leaseMs ?? 30_000,
+    leaseMs: options.leaseMs ?? 20_000,
     pollIntervalMs: options.pollIntervalMs ?? 1_000,
     progressIntervalMs: options.progressIntervalMs ?? 250,
-    abandonAfterMs: options.abandonAfterMs ?? 2_000,
+    abandonAfterMs: options.abandonAfterMs ?? 500,
     shutdownGraceMs: options.shutdownGraceMs ?? 10_000,
-    retryDelayMs: options.retryDelayMs ?? exponentialBackoff,
+    rescueIntervalMs: options.rescueIntervalMs ?? 2_000,
+    retentionSweepIntervalMs: options.retentionSweepIntervalMs ?? 60_000,
     log:
       options.log ??
       ((message) => {

@@ -88,7 +88,7 @@ describe('worker', () => {
   });
 
   it('retries an ordinary error but fails a non-retryable one at once', async () => {
-    await startWorker({ retryDelayMs: () => 0 });
+    await startWorker();
     const [flaky, fatal] = await enqueue(db, failing, ownerId, [{ retryable: true }, { retryable: false }]);
     const rows = await waitFor(async () => {
       const found = await db.prisma.job.findMany({ where: { id: { in: [flaky ?? '', fatal ?? ''] } }, include: { attempts: true } });
@@ -103,7 +103,7 @@ describe('worker', () => {
 
 describe('document analysis', () => {
   it('counts, finds keywords and summarises a real text', async () => {
-    expect(Object.keys(productionHandlers)).toEqual([documentAnalysis.kind]);
+    expect(Object.keys(productionHandlers)).toEqual([documentAnalysis.kind, 'webhookDelivery']);
     await startWorker({ handlersModule: production });
     const text = [
       'Queues keep web requests fast. A queue stores work for later.',

@@ -14,7 +14,9 @@ export interface NewJob {
   /** Not before this instant. Default now. */
   runAt?: Date;
   /** A second job with the same owner, kind and key is not created; the first is returned. */
-  idempotencyKey?: string;
+  idempotencyKey?: string | undefined;
+  /** Called, signed, when the job finishes. */
+  webhookUrl?: string | undefined;
 }
 
 export interface EnqueuedJob {
@@ -37,12 +39,12 @@ interface JobRecordRow {
 // NOTIFY in the same transaction, so they hear of the jobs exactly when the jobs become visible.
 const insertJobsSql = `
 WITH inserted AS (
-  INSERT INTO job (id, kind, payload_version, input, owner_id, max_attempts, priority, run_at, idempotency_key)
+  INSERT INTO job (id, kind, payload_version, input, owner_id, max_attempts, priority, run_at, idempotency_key, webhook_url)
   SELECT j.id, j.kind, j.payload_version, j.input, j.owner_id, j.max_attempts,
-         coalesce(j.priority, 0), coalesce(j.run_at, now()), j.idempotency_key
+         coalesce(j.priority, 0), coalesce(j.run_at, now()), j.idempotency_key, j.webhook_url
   FROM jsonb_to_recordset($1::jsonb) AS j(
     id uuid, kind text, payload_version int, input jsonb, owner_id uuid, max_attempts int,
-    priority int, run_at timestamptz, idempotency_key text)
+    priority int, run_at timestamptz, idempotency_key text, webhook_url text)
   ON CONFLICT (owner_id, kind, idempotency_key) DO NOTHING
   RETURNING id, kind, status, owner_id, idempotency_key
 ), notified AS (
@@ -74,6 +76,7 @@ export async function enqueueJobs(pool: pg.Pool, jobs: readonly NewJob[]): Promi
     priority: job.priority ?? null,
     run_at: job.runAt?.toISOString() ?? null,
     idempotency_key: job.idempotencyKey ?? null,
+    webhook_url: job.webhookUrl ?? null,
   }));
   const { rows } = await pool.query<JobRecordRow>(insertJobsSql, [JSON.stringify(records)]);
   const byKey = new Map(rows.map((row) => [keyOf(row.owner_id, row.kind, row.idempotency_key), row]));

@@ -1,4 +1,6 @@
 export * from './claim.ts';
+export * from './control.ts';
 export * from './enqueue.ts';
+export * from './maintenance.ts';
 export * from './notifications.ts';
 export * from './transitions.ts';

@@ -2,6 +2,8 @@ import pg from 'pg';
 
 /** NOTIFY channel on which enqueues announce new jobs; the payload is the job's kind. */
 export const jobsChannel = 'jobkit_jobs';
+/** NOTIFY channel on which cancellations of running jobs are announced; the payload is the job id. */
+export const cancelChannel = 'jobkit_cancel';
 
 export interface JobNotifications {
   close(): Promise<void>;
@@ -13,9 +15,16 @@ export interface JobNotifications {
  * jobs enqueued meanwhile are found by the workers' polling backstop, so a lost notification
  * delays a job but never loses it.
  */
+export interface JobEvents {
+  /** A job of this kind was enqueued ('' after a reconnect: anything may have been). */
+  onJob(kind: string): void;
+  /** Cancellation of this running job was requested. */
+  onCancel(jobId: string): void;
+}
+
 export function listenForJobs(
   url: string,
-  onJob: (kind: string) => void,
+  events: JobEvents,
   log: (message: string) => void = (message) => {
     console.warn(message);
   },
@@ -28,7 +37,8 @@ export function listenForJobs(
   const connect = async (): Promise<void> => {
     const next = new pg.Client({ connectionString: url });
     next.on('notification', (message) => {
-      if (message.channel === jobsChannel) onJob(message.payload ?? '');
+      if (message.channel === jobsChannel) events.onJob(message.payload ?? '');
+      if (message.channel === cancelChannel && message.payload) events.onCancel(message.payload);
     });
     next.on('error', (error) => {
       log(`[listen] connection lost: ${error.message}`);
@@ -37,7 +47,7 @@ export function listenForJobs(
     next.on('end', scheduleReconnect);
     try {
       await next.connect();
-      await next.query(`LISTEN ${jobsChannel}`);
+      await next.query(`LISTEN ${jobsChannel}; LISTEN ${cancelChannel}`);
     } catch (error) {
       next.removeAllListeners('end');
       await next.end().catch(() => undefined);
@@ -49,8 +59,9 @@ export function listenForJobs(
     }
     client = next;
     retryDelayMs = 100;
-    // Anything enqueued while we were not listening is due now.
-    onJob('');
+    // Anything enqueued while we were not listening is due now. (A cancellation missed meanwhile
+    // reaches the worker through its next heartbeat.)
+    events.onJob('');
   };
 
   function scheduleReconnect(): void {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { jobsChannel } from './notifications.ts';
 
 /**
  * The guarded state transitions of a running job. Each is one statement whose WHERE clause names
@@ -97,6 +98,46 @@ export async function failJob(
     options.outcome,
   ]);
   return rows[0]?.status ?? null;
+}
+
+const cancelRunningSql = `
+WITH done AS (
+  UPDATE job SET
+    status = 'cancelled', finished_at = now(), expires_at = now() + $4 * interval '1 millisecond',
+    error = '{"code":"CANCELLED","message":"The job was cancelled while it ran."}'::jsonb,
+    locked_by = NULL, locked_until = NULL, version = version + 1, updated_at = now()
+  WHERE ${leaseHeld}
+  RETURNING id, attempt
+), history AS (
+  UPDATE job_attempt SET finished_at = now(), outcome = 'cancelled'
+  FROM done WHERE job_attempt.job_id = done.id AND job_attempt.attempt = done.attempt
+)
+SELECT id FROM done`;
+
+/** Ends a running job as cancelled once its handler has stopped. */
+export async function finishCancelledJob(pool: pg.Pool, ref: AttemptRef, retentionMs: number): Promise<boolean> {
+  const { rowCount } = await pool.query(cancelRunningSql, [ref.jobId, ref.workerId, ref.attempt, retentionMs]);
+  return rowCount === 1;
+}
+
+// A graceful shutdown gives the job back: queued again at once, and the attempt it was on does
+// not count against its budget (max_attempts grows by one; the history row says `released`).
+const releaseSql = `
+WITH released AS (
+  UPDATE job SET
+    status = 'queued', run_at = now(), max_attempts = max_attempts + 1,
+    locked_by = NULL, locked_until = NULL, version = version + 1, updated_at = now()
+  WHERE ${leaseHeld}
+  RETURNING id, attempt, kind
+), history AS (
+  UPDATE job_attempt SET finished_at = now(), outcome = 'released'
+  FROM released WHERE job_attempt.job_id = released.id AND job_attempt.attempt = released.attempt
+)
+SELECT id, pg_notify('${jobsChannel}', kind) FROM released`;
+
+export async function releaseJob(pool: pg.Pool, ref: AttemptRef): Promise<boolean> {
+  const { rowCount } = await pool.query(releaseSql, [ref.jobId, ref.workerId, ref.attempt]);
+  return rowCount === 1;
 }
 
 // Progress never goes backwards within an attempt; a report without a message keeps the last one.

@@ -1,8 +1,9 @@
 import { registerHandlers } from '../handler.ts';
 import { documentAnalysisHandler } from './document-analysis.ts';
+import { webhookDeliveryHandler } from './webhook-delivery.ts';
 
 /** The handlers of every kind in @jobkit/jobs. Loaded by the worker and by each handler thread. */
-export const handlers = registerHandlers([documentAnalysisHandler]);
+export const handlers = registerHandlers([documentAnalysisHandler, webhookDeliveryHandler]);
 
 /** Pass this to `createWorker({ handlersModule })`. */
 export const defaultHandlersModule = import.meta.url;
