@@ -13,6 +13,8 @@ const environmentSchema = z.object({
   /** Run a worker inside the server process (the one-command default). */
   RUN_WORKER: flag.default(true),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(availableParallelism()),
+  /** Signs completion webhooks; without it, jobs cannot ask for one. */
+  JOBKIT_WEBHOOK_SECRET: z.string().min(16, 'JOBKIT_WEBHOOK_SECRET must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug']).default('info'),
   WEB_DIST: z.string().default(fileURLToPath(new URL('../../web/dist/', import.meta.url))),
 });

@@ -1,5 +1,5 @@
 import fastifyStatic from '@fastify/static';
-import { appRouter, createHttpContextFactory, type ActorResolver, type AppRouter } from '@jobkit/api';
+import { appRouter, createHttpContextFactory, type ActorResolver, type ApiSettings, type AppRouter } from '@jobkit/api';
 import type { Database } from '@jobkit/db';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 export interface HttpServerOptions {
   db: Database;
   resolveActor: ActorResolver;
+  settings: ApiSettings;
   /** The built web app; served with a fallback to index.html for client-side routes. */
   webDist?: string | undefined;
   logLevel?: string;
@@ -30,7 +31,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
-      createContext: createHttpContextFactory(options.db, options.resolveActor),
+      createContext: createHttpContextFactory(options.db, options.resolveActor, options.settings),
       onError({ path, error }) {
         if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ path, err: error.cause ?? error }, 'procedure failed');
       },

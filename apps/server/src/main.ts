@@ -20,6 +20,7 @@ const localActor = await ensureLocalUser(booted.database);
 const app = await createHttpServer({
   db: booted.database,
   resolveActor: () => Promise.resolve(localActor),
+  settings: { webhooksEnabled: config.JOBKIT_WEBHOOK_SECRET !== undefined },
   webDist: config.WEB_DIST,
   logLevel: config.LOG_LEVEL,
 });

@@ -3,10 +3,11 @@ import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/d
 import { documentAnalysis } from '@jobkit/jobs';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type AppProcess } from './processes.ts';
+import type { TestProcess } from '@jobkit/db/testing';
+import { startApp } from './processes.ts';
 
 let db: TestDatabase;
-const running: AppProcess[] = [];
+const running: TestProcess[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -16,7 +17,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-function start(app: 'server' | 'worker', env: Record<string, string> = {}): AppProcess {
+function start(app: 'server' | 'worker', env: Record<string, string> = {}): TestProcess {
   const process = startApp(app, { DATABASE_URL: db.url, PORT: '0', ...env });
   running.push(process);
   return process;

@@ -36,10 +36,10 @@ const statusLabel = {
 function JobResult({ job }: { job: JobSnapshot }) {
   if (!job.result) return null;
   switch (job.kind) {
-    // One case per kind; with a single kind so far the linter finds this case trivially true.
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
     case 'documentAnalysis':
       return <DocumentResult result={job.result} />;
+    case 'webhookDelivery':
+      return <p>Delivered with HTTP {job.result.httpStatus} at {new Date(job.result.deliveredAt).toLocaleString()}.</p>;
   }
 }
 

@@ -1,4 +1,4 @@
-export { createInnerContext, type Actor, type InnerContext } from './context.ts';
+export { createInnerContext, type Actor, type ApiSettings, type InnerContext } from './context.ts';
 export { createHttpContextFactory, type ActorResolver } from './http.ts';
 export { ensureLocalUser } from './local-user.ts';
 export { appRouter, createCaller, type AppRouter, type RouterInputs, type RouterOutputs } from './root.ts';

@@ -1,41 +1,40 @@
 import { enqueueJobs } from '@jobkit/db';
-import { documentAnalysis, type JobContract } from '@jobkit/jobs';
+import { documentAnalysis } from '@jobkit/jobs';
 import { z } from 'zod';
-import type { Actor, InnerContext } from '../context.ts';
+import { newJobFor, startOptionsShape } from '../start-options.ts';
 import { actorProcedure, createTRPCRouter } from '../trpc.ts';
 
-/** What every start mutation takes: the kind's own input, plus options shared by all kinds. */
+/** What every start mutation takes: the kind's own input, plus the options shared by all kinds. */
 function startInput<Input extends z.ZodType>(input: Input) {
-  return z.object({
-    input,
-    /** Starting twice with the same key returns the first job instead of making another. */
-    idempotencyKey: z.string().trim().min(1).max(200).optional(),
-  });
+  return z.object({ input, ...startOptionsShape });
 }
 
-/** Inserts the job (and wakes a worker) and answers at once: the work happens elsewhere. */
-async function startJob(
-  ctx: InnerContext & { actor: Actor },
-  contract: JobContract,
-  request: { input: unknown; idempotencyKey?: string | undefined },
-) {
-  const [job] = await enqueueJobs(ctx.db.pool, [
-    {
-      kind: contract.kind,
-      payloadVersion: contract.version,
-      input: request.input,
-      ownerId: ctx.actor.userId,
-      maxAttempts: contract.maxAttempts,
-      idempotencyKey: request.idempotencyKey,
-    },
-  ]);
-  if (!job) throw new Error('enqueueJobs returned no job for one new job');
-  return { jobId: job.id, status: job.status, created: job.created };
-}
+/** One request of a batch, tagged with its kind. Add each startable kind here. */
+const batchItem = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal(documentAnalysis.kind), input: documentAnalysis.input, ...startOptionsShape }),
+]);
 
-/** One `start<Kind>` mutation per analysis kind, its input checked by that kind's schema. */
+const contractsByKind = { [documentAnalysis.kind]: documentAnalysis };
+
+/**
+ * Start mutations insert the job (and wake a worker) and answer at once: the work happens
+ * elsewhere. One `start<Kind>` per analysis kind, its input checked by that kind's schema.
+ */
 export const analysisRouter = createTRPCRouter({
   startDocumentAnalysis: actorProcedure
     .input(startInput(documentAnalysis.input))
-    .mutation(({ ctx, input }) => startJob(ctx, documentAnalysis, input)),
+    .mutation(async ({ ctx, input }) => {
+      const [job] = await enqueueJobs(ctx.db.pool, [newJobFor(ctx, documentAnalysis, input)]);
+      if (!job) throw new Error('enqueueJobs returned no job for one request');
+      return { jobId: job.id, status: job.status, created: job.created };
+    }),
+
+  /** Up to 1,000 starts of any kinds in one statement; all are validated before any is stored. */
+  startMany: actorProcedure
+    .input(z.object({ jobs: z.array(batchItem).min(1).max(1000) }))
+    .mutation(async ({ ctx, input }) => {
+      const rows = input.jobs.map((request) => newJobFor(ctx, contractsByKind[request.kind], request));
+      const jobs = await enqueueJobs(ctx.db.pool, rows);
+      return { jobs: jobs.map((job) => ({ jobId: job.id, status: job.status, created: job.created })) };
+    }),
 });

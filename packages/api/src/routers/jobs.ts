@@ -1,20 +1,26 @@
-import { jobContracts, jobStatusSchema, isJobKind } from '@jobkit/jobs';
+import { cancelJob, retryJob } from '@jobkit/db';
+import { defaultRetentionMs, isJobKind, jobContracts, jobStatusSchema } from '@jobkit/jobs';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { visibleJobs } from '../job-scope.ts';
+import { findVisibleJob, jobNotFound, visibleJobs } from '../job-scope.ts';
 import { jobSnapshotSelect, toJobSnapshot } from '../job-snapshot.ts';
 import { actorProcedure, createTRPCRouter } from '../trpc.ts';
 
 const jobId = z.uuid({ message: 'A job id is a UUID, like 0199c1d2-7f3e-7a10-9c4b-2f1e0d3c4b5a' });
+const byId = z.object({ jobId });
+
+function contractOf(kind: string) {
+  return isJobKind(kind) ? jobContracts[kind] : undefined;
+}
 
 export const jobsRouter = createTRPCRouter({
   /** One job with its typed progress and result; what the browser polls. */
-  getJob: actorProcedure.input(z.object({ jobId })).query(async ({ ctx, input }) => {
+  getJob: actorProcedure.input(byId).query(async ({ ctx, input }) => {
     const row = await ctx.db.prisma.job.findFirst({
       where: { id: input.jobId, ...visibleJobs(ctx.actor) },
       select: jobSnapshotSelect,
     });
-    if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `No job ${input.jobId}.` });
+    if (!row) throw await jobNotFound(ctx.db, ctx.actor, input.jobId);
     return toJobSnapshot(row);
   }),
 
@@ -31,6 +37,7 @@ export const jobsRouter = createTRPCRouter({
     .query(async ({ ctx, input }) => {
       const rows = await ctx.db.prisma.job.findMany({
         where: {
+          ...visibleJobs(ctx.actor),
           ownerId: ctx.actor.userId,
           status: input.status,
           kind: input.kind,
@@ -53,11 +60,49 @@ export const jobsRouter = createTRPCRouter({
       return {
         items: page.map((row) => ({
           ...row,
-          title: isJobKind(row.kind) ? jobContracts[row.kind].title : row.kind,
+          title: contractOf(row.kind)?.title ?? row.kind,
           createdAt: row.createdAt.toISOString(),
           finishedAt: row.finishedAt?.toISOString() ?? null,
         })),
         nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null,
       };
     }),
+
+  /**
+   * A queued job is cancelled at once. A running job is asked to stop: its worker, on whatever
+   * machine, hears of it at once and ends it `cancelled`.
+   */
+  cancelJob: actorProcedure.input(byId).mutation(async ({ ctx, input }) => {
+    const job = await findVisibleJob(ctx.db, ctx.actor, input.jobId);
+    const outcome = await cancelJob(ctx.db.pool, job.id, contractOf(job.kind)?.retentionMs ?? defaultRetentionMs);
+    switch (outcome.result) {
+      case 'cancelled':
+        return { jobId: job.id, status: 'cancelled' as const };
+      case 'cancelling':
+        return { jobId: job.id, status: 'running' as const, cancelRequested: true };
+      case 'not-found':
+        throw await jobNotFound(ctx.db, ctx.actor, job.id);
+      case 'not-cancellable':
+        throw new TRPCError({
+          code: 'CONFLICT',
+          message: `Job ${job.id} is already ${outcome.status}; only queued or running jobs can be cancelled.`,
+        });
+    }
+  }),
+
+  /** Queues a failed or cancelled job again, with its kind's full attempt budget; history is kept. */
+  retryJob: actorProcedure.input(byId).mutation(async ({ ctx, input }) => {
+    const job = await findVisibleJob(ctx.db, ctx.actor, input.jobId);
+    const attempts = contractOf(job.kind)?.maxAttempts ?? 1;
+    if (!(await retryJob(ctx.db.pool, job.id, attempts))) {
+      const current = await ctx.db.prisma.job.findUnique({ where: { id: job.id }, select: { status: true } });
+      if (!current) throw await jobNotFound(ctx.db, ctx.actor, job.id);
+      const { status } = current;
+      throw new TRPCError({
+        code: 'CONFLICT',
+        message: `Job ${job.id} is ${status}; only failed or cancelled jobs can be retried.`,
+      });
+    }
+    return { jobId: job.id, status: 'queued' as const };
+  }),
 });

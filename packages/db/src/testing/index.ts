@@ -43,3 +43,5 @@ export async function createTestUser(database: Database, role: 'user' | 'admin' 
   await database.prisma.user.create({ data: { id, email: `${id}@test.invalid`, name: `Test ${role}`, role } });
   return id;
 }
+
+export { startTypeScriptProcess, type TestProcess } from './process.ts';

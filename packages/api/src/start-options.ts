@@ -1,0 +1,55 @@
+import type { NewJob } from '@jobkit/db';
+import type { JobContract } from '@jobkit/jobs';
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import type { Actor, InnerContext } from './context.ts';
+
+const maxDelayMs = 30 * 24 * 60 * 60 * 1000;
+
+/** Options every start accepts, whatever the kind. */
+export const startOptionsShape = {
+  /** Starting twice with the same key returns the first job instead of making another. */
+  idempotencyKey: z.string().trim().min(1).max(200).optional(),
+  /** Higher runs first; 0 is normal. */
+  priority: z.int().min(-10).max(10).optional(),
+  /** Not before this instant (ISO 8601), at most 30 days ahead. */
+  runAt: z.iso
+    .datetime({ offset: true })
+    .refine((value) => Date.parse(value) <= Date.now() + maxDelayMs, 'runAt is at most 30 days ahead')
+    .optional(),
+  /** Called with a signed POST when the job finishes. */
+  webhookUrl: z.url({ protocol: /^https?$/, message: 'webhookUrl must be an http(s) URL' }).max(2000).optional(),
+};
+
+export interface StartRequest {
+  input: unknown;
+  idempotencyKey?: string | undefined;
+  priority?: number | undefined;
+  runAt?: string | undefined;
+  webhookUrl?: string | undefined;
+}
+
+/** The row to insert for one validated start request. */
+export function newJobFor(
+  ctx: InnerContext & { actor: Actor },
+  contract: JobContract,
+  request: StartRequest,
+): NewJob {
+  if (request.webhookUrl && !ctx.settings.webhooksEnabled) {
+    throw new TRPCError({
+      code: 'BAD_REQUEST',
+      message: 'Webhooks are not enabled on this server (it has no JOBKIT_WEBHOOK_SECRET to sign them with).',
+    });
+  }
+  return {
+    kind: contract.kind,
+    payloadVersion: contract.version,
+    input: request.input,
+    ownerId: ctx.actor.userId,
+    maxAttempts: contract.maxAttempts,
+    idempotencyKey: request.idempotencyKey,
+    priority: request.priority,
+    runAt: request.runAt === undefined ? undefined : new Date(request.runAt),
+    webhookUrl: request.webhookUrl,
+  };
+}

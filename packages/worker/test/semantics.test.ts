@@ -1,0 +1,106 @@
+import { cancelJob } from '@jobkit/db';
+import { createTestDatabase, createTestUser, startTypeScriptProcess, type TestDatabase, type TestProcess } from '@jobkit/db/testing';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorker, type Worker } from '../src/index.ts';
+import { sleeper, spinner } from './fixtures/handlers.ts';
+import { enqueue, waitFor } from './helpers.ts';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const fixtures = new URL('./fixtures/handlers.ts', import.meta.url);
+let db: TestDatabase;
+let ownerId: string;
+const processes: TestProcess[] = [];
+const workers: Worker[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase({ maxConnections: 10 });
+  ownerId = await createTestUser(db);
+});
+afterAll(async () => {
+  await Promise.all(workers.map((worker) => worker.stop({ graceMs: 0 })));
+  await Promise.all(processes.map((child) => child.kill()));
+  await db.drop();
+});
+
+async function workerProcess(env: Record<string, string> = {}): Promise<TestProcess> {
+  const child = startTypeScriptProcess('test/fixtures/worker-process.ts', { cwd: packageDir, env: { DATABASE_URL: db.url, ...env } });
+  processes.push(child);
+  await child.waitFor(/^ready /m);
+  return child;
+}
+
+async function statusOf(id: string) {
+  return (await db.prisma.job.findUniqueOrThrow({ where: { id } })).status;
+}
+
+async function untilStatus(id: string, status: string, timeoutMs = 15_000) {
+  return waitFor(async () => ((await statusOf(id)) === status ? true : undefined), timeoutMs);
+}
+
+describe('cancellation across processes', () => {
+  it('stops a running job in another process within a second, cooperative or not', async () => {
+    const other = await workerProcess({ CONCURRENCY: '2' });
+    const [cooperative] = await enqueue(db, sleeper, ownerId, [{ ms: 60_000, steps: 600 }]);
+    const [stubborn] = await enqueue(db, spinner, ownerId, [{ ms: 60_000 }], { maxAttempts: 1 });
+    await Promise.all([untilStatus(cooperative ?? '', 'running'), untilStatus(stubborn ?? '', 'running')]);
+
+    for (const id of [cooperative ?? '', stubborn ?? '']) {
+      const requestedAt = performance.now();
+      expect(await cancelJob(db.pool, id, 60_000)).toEqual({ result: 'cancelling' });
+      await untilStatus(id, 'cancelled', 5_000);
+      expect(performance.now() - requestedAt).toBeLessThan(1000);
+      const row = await db.prisma.job.findUniqueOrThrow({ where: { id }, include: { attempts: true } });
+      expect(row.error).toMatchObject({ code: 'CANCELLED' });
+      expect(row.attempts.map((a) => a.outcome)).toEqual(['cancelled']);
+    }
+    await other.kill('SIGTERM');
+  });
+});
+
+describe('worker death', () => {
+  it('runs a killed worker’s job again elsewhere within about one lease', async () => {
+    const doomed = await workerProcess({ CONCURRENCY: '1', LEASE_MS: '1500' });
+    const [id] = await enqueue(db, sleeper, ownerId, [{ ms: 2_000, steps: 4 }], { maxAttempts: 2 });
+    await untilStatus(id ?? '', 'running');
+    await doomed.kill('SIGKILL');
+    const diedAt = Date.now();
+    const survivor = createWorker({ database: db, handlersModule: fixtures, concurrency: 1, leaseMs: 1500, rescueIntervalMs: 200, log: () => undefined });
+    workers.push(survivor);
+    await survivor.start();
+    await untilStatus(id ?? '', 'completed', 20_000);
+    const row = await db.prisma.job.findUniqueOrThrow({ where: { id }, include: { attempts: { orderBy: { attempt: 'asc' } } } });
+    expect(row.attempts.map((a) => a.outcome)).toEqual(['lost', 'completed']);
+    const restartedAfterMs = (row.attempts[1]?.startedAt.getTime() ?? 0) - diedAt;
+    expect(restartedAfterMs).toBeLessThan(1500 + 1000);
+    await survivor.stop();
+  });
+
+  it('keeps extending the lease of a job that runs longer than one lease', async () => {
+    const worker = createWorker({ database: db, handlersModule: fixtures, concurrency: 1, leaseMs: 400, rescueIntervalMs: 100, log: () => undefined });
+    workers.push(worker);
+    await worker.start();
+    const [id] = await enqueue(db, sleeper, ownerId, [{ ms: 1_500, steps: 3 }]);
+    await untilStatus(id ?? '', 'completed');
+    expect(await db.prisma.jobAttempt.count({ where: { jobId: id } })).toBe(1);
+    await worker.stop();
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('lets short jobs finish and releases long ones to the queue without using an attempt', async () => {
+    const worker = createWorker({ database: db, handlersModule: fixtures, concurrency: 2, log: () => undefined });
+    workers.push(worker);
+    await worker.start();
+    const [short, long] = await enqueue(db, sleeper, ownerId, [
+      { ms: 200, steps: 2 },
+      { ms: 60_000, steps: 600 },
+    ]);
+    await Promise.all([untilStatus(short ?? '', 'running'), untilStatus(long ?? '', 'running')]);
+    await worker.stop({ graceMs: 500 });
+    expect(await statusOf(short ?? '')).toBe('completed');
+    const released = await db.prisma.job.findUniqueOrThrow({ where: { id: long }, include: { attempts: true } });
+    expect(released).toMatchObject({ status: 'queued', attempt: 1, maxAttempts: 2, lockedBy: null });
+    expect(released.attempts.map((a) => a.outcome)).toEqual(['released']);
+  });
+});
