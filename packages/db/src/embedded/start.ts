@@ -82,6 +82,8 @@ export async function ensureDatabase(adminUrl: string, database: string): Promis
  */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
+  /** Default: a free one. Give the old port to restart a server its clients should find again. */
+  port?: number;
   maxConnections?: number;
 }): Promise<RunningEmbeddedPostgres> {
   const running = await findRunningPostmaster(options.dataDir);
@@ -95,7 +97,7 @@ export async function startEmbeddedPostgres(options: {
   await mkdir(options.dataDir, { recursive: true, mode: 0o755 });
   const args: SupervisorArgs = {
     dataDir: options.dataDir,
-    port: await findFreePort(),
+    port: options.port ?? (await findFreePort()),
     maxConnections: options.maxConnections ?? 200,
   };
   const supervisor = fork(supervisorPath, [JSON.stringify(args)], {

@@ -6,7 +6,8 @@ import type pg from 'pg';
 
 // Running jobs whose lease lapsed: their worker died, hung or lost the database. The attempt is
 // recorded as lost and counts against the budget (a job that crashes its worker must not loop
-// forever); the job runs again at once if attempts remain. A job whose cancellation was requested
+// forever); the job runs again at once if attempts remain, keeping its `run_at` so it goes back to
+// the front of the queue rather than behind the backlog. A job whose cancellation was requested
 // ends cancelled instead.
 const rescueSql = `
 WITH expired AS (
@@ -21,7 +22,6 @@ WITH expired AS (
       WHEN job.cancel_requested_at IS NOT NULL THEN 'cancelled'
       WHEN job.attempt < job.max_attempts THEN 'queued'
       ELSE 'failed' END::"JobStatus",
-    run_at = now(),
     error = jsonb_build_object('code', 'LEASE_EXPIRED', 'message',
       'The worker running attempt ' || job.attempt || ' stopped responding (' || job.locked_by || ').'),
     finished_at = CASE WHEN job.cancel_requested_at IS NULL AND job.attempt < job.max_attempts THEN NULL ELSE now() END,

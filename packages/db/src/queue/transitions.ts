@@ -120,12 +120,13 @@ export async function finishCancelledJob(pool: pg.Pool, ref: AttemptRef, retenti
   return rowCount === 1;
 }
 
-// A graceful shutdown gives the job back: queued again at once, and the attempt it was on does
-// not count against its budget (max_attempts grows by one; the history row says `released`).
+// A graceful shutdown gives the job back: queued again at once, in its old place (same run_at),
+// and the attempt it was on does not count against its budget (max_attempts grows by one; the
+// history row says `released`).
 const releaseSql = `
 WITH released AS (
   UPDATE job SET
-    status = 'queued', run_at = now(), max_attempts = max_attempts + 1,
+    status = 'queued', max_attempts = max_attempts + 1,
     locked_by = NULL, locked_until = NULL, version = version + 1, updated_at = now()
   WHERE ${leaseHeld}
   RETURNING id, attempt, kind
