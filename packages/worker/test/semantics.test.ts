@@ -45,11 +45,13 @@ describe('cancellation across processes', () => {
     const [stubborn] = await enqueue(db, spinner, ownerId, [{ ms: 60_000 }], { maxAttempts: 1 });
     await Promise.all([untilStatus(cooperative ?? '', 'running'), untilStatus(stubborn ?? '', 'running')]);
 
-    for (const id of [cooperative ?? '', stubborn ?? '']) {
+    for (const [label, id] of [['cooperates', cooperative ?? ''], ['ignores its signal', stubborn ?? '']] as const) {
       const requestedAt = performance.now();
       expect(await cancelJob(db.pool, id, 60_000)).toEqual({ result: 'cancelling' });
       await untilStatus(id, 'cancelled', 5_000);
-      expect(performance.now() - requestedAt).toBeLessThan(1000);
+      const stoppedAfterMs = performance.now() - requestedAt;
+      console.log(`[cancel] handler that ${label}: cancelled in another process after ${stoppedAfterMs.toFixed(0)} ms`);
+      expect(stoppedAfterMs).toBeLessThan(1000);
       const row = await db.prisma.job.findUniqueOrThrow({ where: { id }, include: { attempts: true } });
       expect(row.error).toMatchObject({ code: 'CANCELLED' });
       expect(row.attempts.map((a) => a.outcome)).toEqual(['cancelled']);
