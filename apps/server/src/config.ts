@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { workerEnvironmentShape } from '@jobkit/worker';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
@@ -12,7 +12,7 @@ const environmentSchema = z.object({
   JOBKIT_DATA_DIR: z.string().optional(),
   /** Run a worker inside the server process (the one-command default). */
   RUN_WORKER: flag.default(true),
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(availableParallelism()),
+  ...workerEnvironmentShape,
   /** Signs completion webhooks; without it, jobs cannot ask for one. */
   JOBKIT_WEBHOOK_SECRET: z.string().min(16, 'JOBKIT_WEBHOOK_SECRET must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug']).default('info'),

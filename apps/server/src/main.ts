@@ -4,7 +4,7 @@
  */
 import { ensureLocalUser } from '@jobkit/api';
 import { bootDatabase } from '@jobkit/db';
-import { createWorker, onShutdownSignal } from '@jobkit/worker';
+import { createWorker, onShutdownSignal, workerOptionsFrom } from '@jobkit/worker';
 import { defaultHandlersModule } from '@jobkit/worker/handlers';
 import { readConfig } from './config.ts';
 import { createHttpServer } from './http-server.ts';
@@ -28,7 +28,7 @@ const worker = config.RUN_WORKER
   ? createWorker({
       database: booted.database,
       handlersModule: defaultHandlersModule,
-      concurrency: config.WORKER_CONCURRENCY,
+      ...workerOptionsFrom(config),
       log: (message) => {
         app.log.warn(message);
       },

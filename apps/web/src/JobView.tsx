@@ -1,6 +1,7 @@
 import { isTerminalStatus, type JobSnapshot } from '@jobkit/jobs';
 import { useEffect, useState } from 'react';
 import { DocumentResult } from './DocumentResult.tsx';
+import { JobActions } from './JobActions.tsx';
 import { trpc } from './trpc.ts';
 
 const pollEveryMs = 1000;
@@ -84,6 +85,7 @@ export function JobView({ jobId }: { jobId: string }) {
           {job.error.message} <span className="muted">({job.error.code})</span>
         </p>
       )}
+      <JobActions job={job} />
       <JobResult job={job} />
       <p className="muted small">Job {job.id}</p>
     </article>

@@ -4,16 +4,15 @@
  * joins the embedded database of the app started with `pnpm start` on this machine.
  */
 import { bootDatabase } from '@jobkit/db';
-import { createWorker, onShutdownSignal } from '@jobkit/worker';
+import { createWorker, onShutdownSignal, workerEnvironmentShape, workerOptionsFrom } from '@jobkit/worker';
 import { defaultHandlersModule } from '@jobkit/worker/handlers';
-import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const environment = z
   .object({
     DATABASE_URL: z.url().optional(),
     JOBKIT_DATA_DIR: z.string().optional(),
-    WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(availableParallelism()),
+    ...workerEnvironmentShape,
   })
   .parse(process.env);
 
@@ -26,7 +25,7 @@ const booted = await bootDatabase({
 const worker = createWorker({
   database: booted.database,
   handlersModule: defaultHandlersModule,
-  concurrency: environment.WORKER_CONCURRENCY,
+  ...workerOptionsFrom(environment),
 });
 await worker.start();
 console.log(`Worker ${worker.id} is running ${environment.WORKER_CONCURRENCY} at a time on ${booted.description}.`);

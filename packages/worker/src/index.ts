@@ -4,3 +4,4 @@ export type { WorkerOptions } from './settings.ts';
 export type { AbortReason } from './thread-protocol.ts';
 export { onShutdownSignal } from './shutdown.ts';
 export { signWebhook, verifyWebhook } from './webhook-signature.ts';
+export { workerEnvironmentShape, workerOptionsFrom, type WorkerEnvironment } from './environment.ts';
