@@ -32,7 +32,7 @@ async function startWorkers(db: Database, count: number): Promise<Worker[]> {
 }
 
 async function measureLatency(db: Database, ownerId: string) {
-  const caller = createCaller(createInnerContext(db, { userId: ownerId, role: 'user' }));
+  const caller = createCaller(createInnerContext({ db, actor: { userId: ownerId, role: 'user' } }));
   const workers = await startWorkers(db, 1);
   const mutationMs: number[] = [];
   const toHandlerMs: number[] = [];

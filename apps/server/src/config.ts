@@ -15,6 +15,10 @@ const environmentSchema = z.object({
   ...workerEnvironmentShape,
   /** Signs completion webhooks; without it, jobs cannot ask for one. */
   JOBKIT_WEBHOOK_SECRET: z.string().min(16, 'JOBKIT_WEBHOOK_SECRET must be at least 16 characters').optional(),
+  /** Set when users reach the server over HTTPS (directly or through a proxy). */
+  SECURE_COOKIES: flag.default(false),
+  MAX_ACTIVE_JOBS_PER_USER: z.coerce.number().int().min(1).default(100),
+  MAX_STARTS_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug']).default('info'),
   WEB_DIST: z.string().default(fileURLToPath(new URL('../../web/dist/', import.meta.url))),
 });

@@ -1,5 +1,6 @@
+import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
-import { appRouter, createHttpContextFactory, type ActorResolver, type ApiSettings, type AppRouter } from '@jobkit/api';
+import { appRouter, createHttpContextFactory, sessionCookieName, type ApiSettings, type AppRouter, type CookieAccess } from '@jobkit/api';
 import type { Database } from '@jobkit/db';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -8,8 +9,9 @@ import { join } from 'node:path';
 
 export interface HttpServerOptions {
   db: Database;
-  resolveActor: ActorResolver;
   settings: ApiSettings;
+  /** Mark the session cookie Secure (serve over HTTPS, or behind a proxy that does). */
+  secureCookies: boolean;
   /** The built web app; served with a fallback to index.html for client-side routes. */
   webDist?: string | undefined;
   logLevel?: string;
@@ -27,11 +29,36 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     bodyLimit: 4 * 1024 * 1024,
   });
 
+  await app.register(fastifyCookie);
+  const cookies: CookieAccess = {
+    read: (request) => request.cookies[sessionCookieName],
+    // HttpOnly: scripts cannot read it. SameSite=Lax: other sites cannot send it with their POSTs.
+    write: (reply, token, expiresAt) =>
+      void reply.setCookie(sessionCookieName, token, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: options.secureCookies,
+        path: '/',
+        expires: expiresAt,
+      }),
+    erase: (reply) => void reply.clearCookie(sessionCookieName, { path: '/' }),
+  };
+
+  // Defence in depth against cross-site requests riding on the session cookie: a browser always
+  // sends Origin with a POST, and it must be this server's own.
+  app.addHook('onRequest', async (request, reply) => {
+    const origin = request.headers.origin;
+    if (request.method !== 'POST' || origin === undefined || request.cookies[sessionCookieName] === undefined) return;
+    if (new URL(origin).host !== request.headers.host) {
+      await reply.code(403).send({ error: { message: 'Cross-site request refused.', code: 'FORBIDDEN' } });
+    }
+  });
+
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
-      createContext: createHttpContextFactory(options.db, options.resolveActor, options.settings),
+      createContext: createHttpContextFactory(options.db, options.settings, cookies),
       onError({ path, error }) {
         if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ path, err: error.cause ?? error }, 'procedure failed');
       },

@@ -2,8 +2,9 @@
  * `pnpm start`: the whole app in one process. Starts (or connects to) PostgreSQL, applies
  * migrations, serves the API and the web app, and runs a worker unless RUN_WORKER=false.
  */
-import { ensureLocalUser } from '@jobkit/api';
-import { bootDatabase } from '@jobkit/db';
+import { ensureDemoUsers } from '@jobkit/api';
+import { bootDatabase, defaultDataDir } from '@jobkit/db';
+import { join } from 'node:path';
 import { createWorker, onShutdownSignal, workerOptionsFrom } from '@jobkit/worker';
 import { defaultHandlersModule } from '@jobkit/worker/handlers';
 import { readConfig } from './config.ts';
@@ -16,11 +17,20 @@ const booted = await bootDatabase({
   embedded: 'start',
   maxConnections: 20,
 });
-const localActor = await ensureLocalUser(booted.database);
+// Demo accounts only for the one-command local run; a real database gets its users from
+// `pnpm user:create`.
+const demoUsers =
+  config.DATABASE_URL === undefined
+    ? await ensureDemoUsers(booted.database, join(config.JOBKIT_DATA_DIR ?? defaultDataDir, 'demo-users.json'))
+    : [];
 const app = await createHttpServer({
   db: booted.database,
-  resolveActor: () => Promise.resolve(localActor),
-  settings: { webhooksEnabled: config.JOBKIT_WEBHOOK_SECRET !== undefined },
+  secureCookies: config.SECURE_COOKIES,
+  settings: {
+    webhooksEnabled: config.JOBKIT_WEBHOOK_SECRET !== undefined,
+    maxActiveJobsPerUser: config.MAX_ACTIVE_JOBS_PER_USER,
+    maxStartsPerMinute: config.MAX_STARTS_PER_MINUTE,
+  },
   webDist: config.WEB_DIST,
   logLevel: config.LOG_LEVEL,
 });
@@ -35,14 +45,19 @@ const worker = config.RUN_WORKER
     })
   : undefined;
 await worker?.start();
-const address = await app.listen({ port: config.PORT, host: config.HOST });
-
-console.log(`\nJobkit is running at ${address}`);
-console.log(`  database: ${booted.description}`);
-console.log(`  worker:   ${worker ? `in this process (${config.WORKER_CONCURRENCY} at a time)` : 'none here (RUN_WORKER=false)'}\n`);
-
+// Registered before the banner: a supervisor may send SIGTERM as soon as it sees the URL.
 onShutdownSignal(async () => {
   await app.close();
   await worker?.stop();
   await booted.shutdown();
 });
+const address = await app.listen({ port: config.PORT, host: config.HOST });
+
+console.log(`\nJobkit is running at ${address}`);
+console.log(`  database: ${booted.description}`);
+console.log(`  worker:   ${worker ? `in this process (${config.WORKER_CONCURRENCY} at a time)` : 'none here (RUN_WORKER=false)'}`);
+for (const user of demoUsers) console.log(`  sign in:  ${user.email} / ${user.password} (${user.role})`);
+if ((await booted.database.prisma.user.count()) === 0) {
+  console.log('  no users yet: create the first admin with  pnpm user:create --admin --email you@example.com');
+}
+console.log('');

@@ -1,4 +1,4 @@
-import type { AppRouter } from '@jobkit/api';
+import { createApiToken, createUser, defaultApiSettings, type AppRouter } from '@jobkit/api';
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
 import { createWorker, type Worker } from '@jobkit/worker';
 import { defaultHandlersModule } from '@jobkit/worker/handlers';
@@ -17,14 +17,12 @@ let client: ReturnType<typeof createTRPCClient<AppRouter>>;
 beforeAll(async () => {
   db = await createTestDatabase();
   const userId = await createTestUser(db);
-  app = await createHttpServer({
-    db,
-    resolveActor: () => Promise.resolve({ userId, role: 'user' }),
-    settings: { webhooksEnabled: false },
-    logLevel: 'silent',
-  });
+  const { token } = await createApiToken(db, userId, 'http test');
+  app = await createHttpServer({ db, settings: defaultApiSettings, secureCookies: false, logLevel: 'silent' });
   baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
-  client = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${baseUrl}/trpc` })] });
+  client = createTRPCClient<AppRouter>({
+    links: [httpBatchLink({ url: `${baseUrl}/trpc`, headers: { authorization: `Bearer ${token}` } })],
+  });
   worker = createWorker({ database: db, handlersModule: defaultHandlersModule, concurrency: 1, log: () => undefined });
   await worker.start();
 });
@@ -62,6 +60,39 @@ describe('over HTTP with the tRPC client', () => {
     if (!(error instanceof TRPCClientError)) throw new Error('expected a TRPCClientError');
     expect(error.data).toMatchObject({ code: 'BAD_REQUEST', httpStatus: 400, issues: [{ path: 'jobId' }] });
     expect(error.message).toMatch(/^jobId: A job id is a UUID/);
+  });
+
+  it('signs a browser in with an HttpOnly, SameSite cookie and refuses cross-site posts that carry it', async () => {
+    await createUser(db, { email: 'grace@example.com', name: 'Grace', password: 'correct horse battery' });
+    const signIn = await fetch(`${baseUrl}/trpc/auth.signIn`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'Grace@Example.com', password: 'correct horse battery' }),
+    });
+    expect(signIn.status).toBe(200);
+    const setCookie = signIn.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/^jobkit_session=[\w-]{43};/);
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Lax/);
+    const cookie = setCookie.split(';')[0] ?? '';
+
+    const me = await fetch(`${baseUrl}/trpc/auth.me`, { headers: { cookie } });
+    expect(await me.json()).toMatchObject({ result: { data: { email: 'grace@example.com', role: 'user' } } });
+
+    const forged = await fetch(`${baseUrl}/trpc/analysis.startDocumentAnalysis`, {
+      method: 'POST',
+      headers: { cookie, origin: 'https://evil.example', 'content-type': 'application/json' },
+      body: JSON.stringify({ input: { text: 'Forged.' } }),
+    });
+    expect(forged.status).toBe(403);
+
+    const wrong = await fetch(`${baseUrl}/trpc/auth.signIn`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'grace@example.com', password: 'not the password' }),
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('set-cookie')).toBeNull();
   });
 
   it('reports health, and 404 for unknown paths', async () => {

@@ -1,3 +1,4 @@
+import { createApiToken } from '@jobkit/api';
 import { enqueueJobs } from '@jobkit/db';
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
 import { documentAnalysis } from '@jobkit/jobs';
@@ -24,9 +25,10 @@ function start(app: 'server' | 'worker', env: Record<string, string> = {}): Test
 }
 
 async function startJob(baseUrl: string, text: string): Promise<string> {
+  const { token } = await createApiToken(db, await createTestUser(db), 'restart test');
   const response = await fetch(`${baseUrl}/trpc/analysis.startDocumentAnalysis`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ input: { text } }),
   });
   const body = z.object({ result: z.object({ data: z.object({ jobId: z.uuid() }) }) }).parse(await response.json());

@@ -10,6 +10,39 @@ export interface Actor {
 export interface ApiSettings {
   /** Jobs may ask for a completion webhook only when deliveries can be signed. */
   webhooksEnabled: boolean;
+  /** Jobs a user may have queued or running at once. */
+  maxActiveJobsPerUser: number;
+  /** Jobs a user may start per minute. */
+  maxStartsPerMinute: number;
+}
+
+export const defaultApiSettings: ApiSettings = {
+  webhooksEnabled: false,
+  maxActiveJobsPerUser: 100,
+  maxStartsPerMinute: 600,
+};
+
+/** The browser session cookie, as procedures see it: HTTP sets real cookies, callers a variable. */
+export interface SessionCookie {
+  /** The session token the request carried, if any. */
+  readonly current: string | undefined;
+  set(token: string, expiresAt: Date): void;
+  clear(): void;
+}
+
+export function memorySessionCookie(initial?: string): SessionCookie {
+  let current = initial;
+  return {
+    get current() {
+      return current;
+    },
+    set(token) {
+      current = token;
+    },
+    clear() {
+      current = undefined;
+    },
+  };
 }
 
 /**
@@ -20,12 +53,19 @@ export interface InnerContext {
   db: Database;
   actor: Actor | null;
   settings: ApiSettings;
+  session: SessionCookie;
 }
 
-export function createInnerContext(
-  db: Database,
-  actor: Actor | null,
-  settings: ApiSettings = { webhooksEnabled: false },
-): InnerContext {
-  return { db, actor, settings };
+export function createInnerContext(options: {
+  db: Database;
+  actor: Actor | null;
+  settings?: Partial<ApiSettings>;
+  session?: SessionCookie;
+}): InnerContext {
+  return {
+    db: options.db,
+    actor: options.actor,
+    settings: { ...defaultApiSettings, ...options.settings },
+    session: options.session ?? memorySessionCookie(),
+  };
 }

@@ -1,12 +1,31 @@
 import type { Database } from '@jobkit/db';
 import type { CreateFastifyContextOptions } from '@trpc/server/adapters/fastify';
-import { createInnerContext, type Actor, type ApiSettings, type InnerContext } from './context.ts';
+import { resolveActor } from './auth/resolve-actor.ts';
+import { createInnerContext, type ApiSettings, type InnerContext, type SessionCookie } from './context.ts';
 
-/** Finds the caller of an HTTP request; the next issue replaces the local user with sign-in. */
-export type ActorResolver = (request: CreateFastifyContextOptions['req']) => Promise<Actor | null>;
+export const sessionCookieName = 'jobkit_session';
 
-/** The HTTP half of the context: turns a request into the inner context procedures use. */
-export function createHttpContextFactory(db: Database, resolveActor: ActorResolver, settings: ApiSettings) {
-  return async ({ req }: CreateFastifyContextOptions): Promise<InnerContext> =>
-    createInnerContext(db, await resolveActor(req), settings);
+/** How the HTTP layer reads and writes the session cookie (Fastify with @fastify/cookie). */
+export interface CookieAccess {
+  read(request: CreateFastifyContextOptions['req']): string | undefined;
+  write(reply: CreateFastifyContextOptions['res'], token: string, expiresAt: Date): void;
+  erase(reply: CreateFastifyContextOptions['res']): void;
+}
+
+/** The HTTP half of the context: finds the caller from the request and binds the cookie to the reply. */
+export function createHttpContextFactory(db: Database, settings: ApiSettings, cookies: CookieAccess) {
+  return async ({ req, res }: CreateFastifyContextOptions): Promise<InnerContext> => {
+    const sessionToken = cookies.read(req);
+    const session: SessionCookie = {
+      current: sessionToken,
+      set: (token, expiresAt) => {
+        cookies.write(res, token, expiresAt);
+      },
+      clear: () => {
+        cookies.erase(res);
+      },
+    };
+    const actor = await resolveActor(db, { authorization: req.headers.authorization, sessionToken });
+    return createInnerContext({ db, actor, settings, session });
+  };
 }

@@ -1,5 +1,16 @@
-export { createInnerContext, type Actor, type ApiSettings, type InnerContext } from './context.ts';
-export { createHttpContextFactory, type ActorResolver } from './http.ts';
-export { ensureLocalUser } from './local-user.ts';
+export { createApiToken } from './auth/api-tokens.ts';
+export { ensureDemoUsers, type DemoCredentials } from './auth/demo-users.ts';
+export { resolveActor, type Credentials } from './auth/resolve-actor.ts';
+export { createUser, newUserSchema, type UserSummary } from './auth/users.ts';
+export {
+  createInnerContext,
+  defaultApiSettings,
+  memorySessionCookie,
+  type Actor,
+  type ApiSettings,
+  type InnerContext,
+  type SessionCookie,
+} from './context.ts';
+export { createHttpContextFactory, sessionCookieName, type CookieAccess } from './http.ts';
 export { appRouter, createCaller, type AppRouter, type RouterInputs, type RouterOutputs } from './root.ts';
 export type { FieldIssue } from './trpc.ts';

@@ -1,11 +1,15 @@
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { analysisRouter } from './routers/analysis.ts';
+import { authRouter } from './routers/auth.ts';
 import { jobsRouter } from './routers/jobs.ts';
+import { tokensRouter } from './routers/tokens.ts';
 import { createCallerFactory, createTRPCRouter } from './trpc.ts';
 
 export const appRouter = createTRPCRouter({
   analysis: analysisRouter,
+  auth: authRouter,
   jobs: jobsRouter,
+  tokens: tokensRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -37,6 +37,11 @@ export const publicProcedure = t.procedure;
 
 /** A procedure that needs a caller; `ctx.actor` is non-null inside. */
 export const actorProcedure = t.procedure.use(({ ctx, next }) => {
-  if (!ctx.actor) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to use this.' });
+  if (!ctx.actor) {
+    throw new TRPCError({
+      code: 'UNAUTHORIZED',
+      message: 'Sign in first, or send a valid API token (Authorization: Bearer jk_...).',
+    });
+  }
   return next({ ctx: { ...ctx, actor: ctx.actor } });
 });

@@ -12,8 +12,8 @@ let bob: ReturnType<typeof createCaller>;
 beforeAll(async () => {
   db = await createTestDatabase();
   aliceId = await createTestUser(db);
-  alice = createCaller(createInnerContext(db, { userId: aliceId, role: 'user' }));
-  bob = createCaller(createInnerContext(db, { userId: await createTestUser(db), role: 'user' }));
+  alice = createCaller(createInnerContext({ db, actor: { userId: aliceId, role: 'user' } }));
+  bob = createCaller(createInnerContext({ db, actor: { userId: await createTestUser(db), role: 'user' } }));
 });
 afterAll(() => db.drop());
 
@@ -95,7 +95,7 @@ describe('start options', () => {
     expect(far.message).toMatch(/runAt is at most 30 days ahead/);
     const hook = await errorOf(alice.analysis.startDocumentAnalysis({ input: { text: 'x' }, webhookUrl: 'https://example.test/hook' }));
     expect(hook.message).toMatch(/Webhooks are not enabled/);
-    const withSecret = createCaller(createInnerContext(db, { userId: aliceId, role: 'user' }, { webhooksEnabled: true }));
+    const withSecret = createCaller(createInnerContext({ db, actor: { userId: aliceId, role: 'user' }, settings: { webhooksEnabled: true } }));
     const started = await withSecret.analysis.startDocumentAnalysis({ input: { text: 'x' }, webhookUrl: 'https://example.test/hook' });
     expect((await db.prisma.job.findUniqueOrThrow({ where: { id: started.jobId } })).webhookUrl).toBe('https://example.test/hook');
     expect((await errorOf(withSecret.analysis.startDocumentAnalysis({ input: { text: 'x' }, webhookUrl: 'ftp://x' }))).code).toBe('BAD_REQUEST');

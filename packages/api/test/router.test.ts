@@ -11,9 +11,9 @@ let anonymous: ReturnType<typeof createCaller>;
 beforeAll(async () => {
   db = await createTestDatabase();
   const [aliceId, bobId] = [await createTestUser(db), await createTestUser(db)];
-  alice = createCaller(createInnerContext(db, { userId: aliceId, role: 'user' }));
-  bob = createCaller(createInnerContext(db, { userId: bobId, role: 'user' }));
-  anonymous = createCaller(createInnerContext(db, null));
+  alice = createCaller(createInnerContext({ db, actor: { userId: aliceId, role: 'user' } }));
+  bob = createCaller(createInnerContext({ db, actor: { userId: bobId, role: 'user' } }));
+  anonymous = createCaller(createInnerContext({ db, actor: null }));
 });
 afterAll(() => db.drop());
 
@@ -86,7 +86,7 @@ describe('jobs.getJob', () => {
 
 describe('jobs.listJobs', () => {
   it('pages through the caller’s jobs newest first, filtered by status and kind', async () => {
-    const carol = createCaller(createInnerContext(db, { userId: await createTestUser(db), role: 'user' }));
+    const carol = createCaller(createInnerContext({ db, actor: { userId: await createTestUser(db), role: 'user' } }));
     const ids: string[] = [];
     for (let n = 0; n < 5; n++) ids.push((await carol.analysis.startDocumentAnalysis({ input: { text: `Doc ${n}.` } })).jobId);
     await db.pool.query(`UPDATE job SET status = 'completed' WHERE id = $1`, [ids[0]]);

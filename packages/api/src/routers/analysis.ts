@@ -1,6 +1,7 @@
 import { enqueueJobs } from '@jobkit/db';
 import { documentAnalysis } from '@jobkit/jobs';
 import { z } from 'zod';
+import { assertWithinLimits } from '../limits.ts';
 import { newJobFor, startOptionsShape } from '../start-options.ts';
 import { actorProcedure, createTRPCRouter } from '../trpc.ts';
 
@@ -24,7 +25,9 @@ export const analysisRouter = createTRPCRouter({
   startDocumentAnalysis: actorProcedure
     .input(startInput(documentAnalysis.input))
     .mutation(async ({ ctx, input }) => {
-      const [job] = await enqueueJobs(ctx.db.pool, [newJobFor(ctx, documentAnalysis, input)]);
+      const row = newJobFor(ctx, documentAnalysis, input);
+      await assertWithinLimits(ctx, 1);
+      const [job] = await enqueueJobs(ctx.db.pool, [row]);
       if (!job) throw new Error('enqueueJobs returned no job for one request');
       return { jobId: job.id, status: job.status, created: job.created };
     }),
@@ -34,6 +37,7 @@ export const analysisRouter = createTRPCRouter({
     .input(z.object({ jobs: z.array(batchItem).min(1).max(1000) }))
     .mutation(async ({ ctx, input }) => {
       const rows = input.jobs.map((request) => newJobFor(ctx, contractsByKind[request.kind], request));
+      await assertWithinLimits(ctx, rows.length);
       const jobs = await enqueueJobs(ctx.db.pool, rows);
       return { jobs: jobs.map((job) => ({ jobId: job.id, status: job.status, created: job.created })) };
     }),
