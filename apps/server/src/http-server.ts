@@ -3,7 +3,7 @@ import fastifyStatic from '@fastify/static';
 import { appRouter, createHttpContextFactory, sessionCookieName, type ApiSettings, type AppRouter, type CookieAccess } from '@jobkit/api';
 import type { Database } from '@jobkit/db';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -27,6 +27,38 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     routerOptions: { maxParamLength: 5000 },
     // A document may be 500,000 characters, up to 4 bytes each in UTF-8, sent as JSON.
     bodyLimit: 4 * 1024 * 1024,
+    // Requests Node refuses before any route sees them (URL or headers too large, broken HTTP)
+    // get the same JSON error shape as the API's own errors.
+    clientErrorHandler: (error, socket) => {
+      const tooLarge = 'code' in error && error.code === 'HPE_HEADER_OVERFLOW';
+      const status = tooLarge ? 431 : 400;
+      const message = tooLarge
+        ? 'The request URL or headers are too large. Send large inputs in a POST body.'
+        : 'The request is not valid HTTP.';
+      const body = JSON.stringify({ error: { message, code: tooLarge ? 'REQUEST_HEADER_FIELDS_TOO_LARGE' : 'BAD_REQUEST' } });
+      if (socket.writable) {
+        socket.end(
+          `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+            `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      } else {
+        socket.destroy(error);
+      }
+    },
+  });
+
+  // Errors raised by Fastify itself (body too large, not JSON...) in the API's error shape, with
+  // messages for people; anything unexpected is logged and answered without its details.
+  app.setErrorHandler<FastifyError>(async (error, request, reply) => {
+    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
+    let message = error.message;
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      message = 'The request body is larger than the 4 MB limit; a document is at most 500,000 characters.';
+    } else if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      message = 'Something went wrong on our side. The error was logged; please try again.';
+    }
+    await reply.code(status).send({ error: { message, code: error.code } });
   });
 
   await app.register(fastifyCookie);

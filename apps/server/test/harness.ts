@@ -1,0 +1,72 @@
+import { createApiToken, defaultApiSettings } from '@jobkit/api';
+import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
+import type { FastifyInstance } from 'fastify';
+import { createHttpServer } from '../src/http-server.ts';
+
+export interface HttpHarness {
+  db: TestDatabase;
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** The real HTTP server on a fresh database, listening on a free loopback port. */
+export async function startHarness(): Promise<HttpHarness> {
+  const db = await createTestDatabase();
+  const app: FastifyInstance = await createHttpServer({
+    db,
+    settings: { ...defaultApiSettings, maxStartsPerMinute: 10_000, maxActiveJobsPerUser: 10_000 },
+    secureCookies: false,
+    logLevel: 'silent',
+  });
+  const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    db,
+    baseUrl,
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
+
+/** A user of the given role with an API token, as a program would call the API. */
+export async function userWithToken(db: TestDatabase, role: 'user' | 'admin' = 'user') {
+  const userId = await createTestUser(db, role);
+  const { token } = await createApiToken(db, userId, `${role} token`);
+  return { userId, token };
+}
+
+export interface CallResult {
+  status: number;
+  body: unknown;
+}
+
+/** One raw tRPC call over HTTP (no client library), so any input at all can be sent. */
+export async function call(
+  baseUrl: string,
+  procedure: string,
+  type: 'query' | 'mutation',
+  options: { token?: string; input?: unknown; rawBody?: string } = {},
+): Promise<CallResult> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  const response =
+    type === 'query'
+      ? await fetch(
+          `${baseUrl}/trpc/${procedure}${options.input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(options.input))}`}`,
+          { headers },
+        )
+      : await fetch(`${baseUrl}/trpc/${procedure}`, {
+          method: 'POST',
+          headers,
+          body: options.rawBody ?? JSON.stringify(options.input),
+        });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Not JSON: keep the text, the assertions say what they expect.
+  }
+  return { status: response.status, body };
+}
