@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
 import { JobView } from './JobView.tsx';
 import { RecentJobs } from './RecentJobs.tsx';
+import { SignIn } from './SignIn.tsx';
 import { StartForm } from './StartForm.tsx';
+import { trpc } from './trpc.ts';
 
 /** The open job lives in the URL (?job=...), so a reload or a shared link comes back to it. */
 function useOpenJob(): [string | null, (jobId: string | null) => void] {
@@ -24,13 +26,37 @@ function useOpenJob(): [string | null, (jobId: string | null) => void] {
   return [jobId, open];
 }
 
+function SignOut({ name }: { name: string }) {
+  const utils = trpc.useUtils();
+  const signOut = trpc.auth.signOut.useMutation({ onSuccess: () => utils.invalidate() });
+  return (
+    <div className="account">
+      <span className="muted">{name}</span>
+      <button type="button" className="secondary" disabled={signOut.isPending} onClick={() => { signOut.mutate(); }}>
+        Sign out
+      </button>
+    </div>
+  );
+}
+
 export function App() {
+  const me = trpc.auth.me.useQuery();
+  if (me.isPending) return <p className="layout muted">Loading…</p>;
+  if (me.error) return <p role="alert" className="layout error">{me.error.message}</p>;
+  if (!me.data) return <SignIn />;
+  return <Workspace name={me.data.name} />;
+}
+
+function Workspace({ name }: { name: string }) {
   const [jobId, openJob] = useOpenJob();
   return (
     <div className="layout">
       <header className="masthead">
-        <h1>Analyses</h1>
-        <p>Start an analysis; it runs in the background. You can close this tab and come back.</p>
+        <div>
+          <h1>Analyses</h1>
+          <p>Start an analysis; it runs in the background. You can close this tab and come back.</p>
+        </div>
+        <SignOut name={name} />
       </header>
       <main className="columns">
         <section aria-labelledby="start-heading" className="panel">

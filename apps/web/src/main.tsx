@@ -1,13 +1,26 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { httpBatchLink } from '@trpc/client';
+import type { AppRouter } from '@jobkit/api';
+import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { httpBatchLink, isTRPCClientError } from '@trpc/client';
 import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { trpc } from './trpc.ts';
 import './styles.css';
 
+function createQueryClient(): QueryClient {
+  const client: QueryClient = new QueryClient({
+    // A session that ended (expired, signed out elsewhere) sends the app back to sign-in.
+    queryCache: new QueryCache({
+      onError: (error) => {
+        if (isTRPCClientError<AppRouter>(error) && error.data?.code === 'UNAUTHORIZED') void client.invalidateQueries();
+      },
+    }),
+  });
+  return client;
+}
+
 function Root() {
-  const [queryClient] = useState(() => new QueryClient());
+  const [queryClient] = useState(createQueryClient);
   const [trpcClient] = useState(() => trpc.createClient({ links: [httpBatchLink({ url: '/trpc' })] }));
   return (
     <trpc.Provider client={trpcClient} queryClient={queryClient}>
