@@ -1,14 +1,10 @@
 import { jobContracts } from '@jobkit/jobs';
 import { TRPCError } from '@trpc/server';
 import type { Actor, InnerContext } from './context.ts';
+import { firstUuidAt } from './uuid-time.ts';
 
 const internalKinds = Object.values(jobContracts).filter((contract) => contract.internal).map((contract) => contract.kind);
 
-/** The smallest UUIDv7 of an instant: ids are time-ordered, so "id >= this" means "created since". */
-function firstUuidAt(time: number): string {
-  const hex = time.toString(16).padStart(12, '0');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-000000000000`;
-}
 
 /**
  * Refuses a start that would take the caller past their limits, saying which and what to do.

@@ -1,4 +1,5 @@
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { adminRouter } from './routers/admin.ts';
 import { analysisRouter } from './routers/analysis.ts';
 import { authRouter } from './routers/auth.ts';
 import { jobsRouter } from './routers/jobs.ts';
@@ -6,6 +7,7 @@ import { tokensRouter } from './routers/tokens.ts';
 import { createCallerFactory, createTRPCRouter } from './trpc.ts';
 
 export const appRouter = createTRPCRouter({
+  admin: adminRouter,
   analysis: analysisRouter,
   auth: authRouter,
   jobs: jobsRouter,

@@ -45,3 +45,11 @@ export const actorProcedure = t.procedure.use(({ ctx, next }) => {
   }
   return next({ ctx: { ...ctx, actor: ctx.actor } });
 });
+
+/** Admins only: the job viewer and its actions over every user's jobs. */
+export const adminProcedure = actorProcedure.use(({ ctx, next }) => {
+  if (ctx.actor.role !== 'admin') {
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'Only administrators can use the job viewer.' });
+  }
+  return next({ ctx });
+});

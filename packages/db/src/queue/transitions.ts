@@ -142,10 +142,17 @@ export async function releaseJob(pool: pg.Pool, ref: AttemptRef): Promise<boolea
 }
 
 // Progress never goes backwards within an attempt; a report without a message keeps the last one.
+// A new stage message is also appended to the job's progress history (capped), for the admin viewer.
 const progressSql = `
 UPDATE job SET
   progress = GREATEST(progress, $4),
   progress_message = coalesce($5, progress_message),
+  progress_history = CASE
+    WHEN $5 IS NOT NULL AND $5 IS DISTINCT FROM progress_message
+         AND coalesce(jsonb_array_length(progress_history), 0) < 100
+    THEN coalesce(progress_history, '[]'::jsonb) || jsonb_build_array(jsonb_build_object(
+      'at', now(), 'attempt', attempt, 'percent', GREATEST(progress, $4), 'message', $5))
+    ELSE progress_history END,
   progress_data = coalesce($6::jsonb, progress_data),
   version = version + 1, updated_at = now()
 WHERE ${leaseHeld}`;

@@ -1,0 +1,174 @@
+import { cancelJob, retryJob, type Database } from '@jobkit/db';
+import { defaultRetentionMs, isJobKind, jobContracts, jobStatusSchema } from '@jobkit/jobs';
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { adminStats } from '../admin-stats.ts';
+import { adminProcedure, createTRPCRouter } from '../trpc.ts';
+import { firstUuidAt, lastUuidAt } from '../uuid-time.ts';
+
+const jobId = z.uuid({ message: 'A job id is a UUID' });
+const selection = z.object({ jobIds: z.array(jobId).min(1, 'Select at least one job').max(100, 'Select at most 100 jobs') });
+const timestamp = z.iso.datetime({ offset: true });
+
+function contractOf(kind: string) {
+  return isJobKind(kind) ? jobContracts[kind] : undefined;
+}
+
+async function kindsOf(ctx: { db: Database }, jobIds: string[]): Promise<Map<string, string>> {
+  const jobs = await ctx.db.prisma.job.findMany({ where: { id: { in: jobIds } }, select: { id: true, kind: true } });
+  return new Map(jobs.map((job) => [job.id, job.kind]));
+}
+
+/** The outcome of a bulk action, job by job, in words. */
+interface ActionResult {
+  jobId: string;
+  ok: boolean;
+  message: string;
+}
+
+export const adminRouter = createTRPCRouter({
+  /** Every user's jobs, newest first; each filter is served by an index (see schema.prisma). */
+  listJobs: adminProcedure
+    .input(
+      z.object({
+        status: jobStatusSchema.optional(),
+        kind: z.string().refine(isJobKind, 'Unknown job kind').optional(),
+        ownerEmail: z.string().trim().toLowerCase().max(254).optional(),
+        createdFrom: timestamp.optional(),
+        createdTo: timestamp.optional(),
+        limit: z.int().min(1).max(100).default(50),
+        cursor: jobId.optional(),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const rows = await ctx.db.prisma.job.findMany({
+        where: {
+          status: input.status,
+          kind: input.kind,
+          owner: input.ownerEmail ? { email: input.ownerEmail } : undefined,
+          // Created between the dates = an id range (UUIDv7), then the keyset cursor.
+          id: {
+            gte: input.createdFrom ? firstUuidAt(Date.parse(input.createdFrom)) : undefined,
+            lte: input.createdTo ? lastUuidAt(Date.parse(input.createdTo)) : undefined,
+            lt: input.cursor,
+          },
+        },
+        orderBy: { id: 'desc' },
+        take: input.limit + 1,
+        select: {
+          id: true,
+          kind: true,
+          status: true,
+          progress: true,
+          attempt: true,
+          maxAttempts: true,
+          createdAt: true,
+          finishedAt: true,
+          owner: { select: { email: true } },
+        },
+      });
+      const page = rows.slice(0, input.limit);
+      return {
+        items: page.map((row) => ({
+          id: row.id,
+          kind: row.kind,
+          title: contractOf(row.kind)?.title ?? row.kind,
+          status: row.status,
+          progress: row.progress,
+          attempt: row.attempt,
+          maxAttempts: row.maxAttempts,
+          ownerEmail: row.owner.email,
+          createdAt: row.createdAt.toISOString(),
+          finishedAt: row.finishedAt?.toISOString() ?? null,
+        })),
+        nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null,
+      };
+    }),
+
+  /** Counts by status and jobs started per minute over the last hour; cached a few seconds. */
+  stats: adminProcedure.query(({ ctx }) => adminStats(ctx.db)),
+
+  /** Everything about one job: input, result, error, each attempt and the progress history. */
+  getJob: adminProcedure.input(z.object({ jobId })).query(async ({ ctx, input }) => {
+    const job = await ctx.db.prisma.job.findUnique({
+      where: { id: input.jobId },
+      include: { owner: { select: { email: true, name: true } }, attempts: { orderBy: { attempt: 'asc' } } },
+    });
+    if (!job) throw new TRPCError({ code: 'NOT_FOUND', message: `No job ${input.jobId}.` });
+    return {
+      id: job.id,
+      kind: job.kind,
+      title: contractOf(job.kind)?.title ?? job.kind,
+      status: job.status,
+      owner: job.owner,
+      input: job.input,
+      result: job.result,
+      error: job.error,
+      progress: job.progress,
+      progressMessage: job.progressMessage,
+      progressHistory: job.progressHistory,
+      priority: job.priority,
+      attempt: job.attempt,
+      maxAttempts: job.maxAttempts,
+      lockedBy: job.lockedBy,
+      cancelRequested: job.cancelRequestedAt !== null,
+      webhookUrl: job.webhookUrl,
+      createdAt: job.createdAt.toISOString(),
+      runAt: job.runAt.toISOString(),
+      startedAt: job.startedAt?.toISOString() ?? null,
+      finishedAt: job.finishedAt?.toISOString() ?? null,
+      expiresAt: job.expiresAt?.toISOString() ?? null,
+      attempts: job.attempts.map((attempt) => ({
+        attempt: attempt.attempt,
+        workerId: attempt.workerId,
+        outcome: attempt.outcome,
+        error: attempt.error,
+        startedAt: attempt.startedAt.toISOString(),
+        finishedAt: attempt.finishedAt?.toISOString() ?? null,
+        durationMs: attempt.finishedAt ? attempt.finishedAt.getTime() - attempt.startedAt.getTime() : null,
+      })),
+    };
+  }),
+
+  cancel: adminProcedure.input(selection).mutation(async ({ ctx, input }) => {
+    const kinds = await kindsOf(ctx, input.jobIds);
+    const results: ActionResult[] = [];
+    for (const id of input.jobIds) {
+      const outcome = await cancelJob(ctx.db.pool, id, contractOf(kinds.get(id) ?? '')?.retentionMs ?? defaultRetentionMs);
+      const message = {
+        cancelled: 'Cancelled.',
+        cancelling: 'Asked its worker to stop.',
+        'not-cancellable': 'Already finished.',
+        'not-found': 'No such job.',
+      }[outcome.result];
+      results.push({ jobId: id, ok: outcome.result === 'cancelled' || outcome.result === 'cancelling', message });
+    }
+    return { results };
+  }),
+
+  retry: adminProcedure.input(selection).mutation(async ({ ctx, input }) => {
+    const kinds = await kindsOf(ctx, input.jobIds);
+    const results: ActionResult[] = [];
+    for (const id of input.jobIds) {
+      const kind = kinds.get(id);
+      const ok = kind !== undefined && (await retryJob(ctx.db.pool, id, contractOf(kind)?.maxAttempts ?? 1));
+      results.push({ jobId: id, ok, message: ok ? 'Queued again.' : kind ? 'Only failed or cancelled jobs can be retried.' : 'No such job.' });
+    }
+    return { results };
+  }),
+
+  /** Deletes finished or queued jobs (and their attempts). A running job must be cancelled first. */
+  delete: adminProcedure.input(selection).mutation(async ({ ctx, input }) => {
+    const deleted = await ctx.db.pool.query<{ id: string }>(
+      `DELETE FROM job WHERE id = ANY($1::uuid[]) AND status <> 'running' RETURNING id`,
+      [input.jobIds],
+    );
+    const gone = new Set(deleted.rows.map((row) => row.id));
+    const results: ActionResult[] = input.jobIds.map((id) => ({
+      jobId: id,
+      ok: gone.has(id),
+      message: gone.has(id) ? 'Deleted.' : 'Running (cancel it first) or no such job.',
+    }));
+    return { results };
+  }),
+});
