@@ -1,0 +1,3 @@
+import react from '@jobkit/eslint-config/react';
+
+export default react;

@@ -1,0 +1,20 @@
+import type { RouterInputs } from '@jobkit/api';
+import { rememberActiveJob } from './active-jobs.ts';
+import { trpc } from './trpc.ts';
+
+export type StartDocumentAnalysis = RouterInputs['analysis']['startDocumentAnalysis'];
+
+/**
+ * The start mutations, one per analysis kind. Each remembers the new job in this browser (so a
+ * reload finds it again) and refreshes the job lists.
+ */
+export function useStartAnalysis() {
+  const utils = trpc.useUtils();
+  const onSuccess = ({ jobId }: { jobId: string }) => {
+    rememberActiveJob(jobId);
+    void utils.jobs.listJobs.invalidate();
+  };
+  return {
+    documentAnalysis: trpc.analysis.startDocumentAnalysis.useMutation({ onSuccess }),
+  };
+}
