@@ -1,41 +1,22 @@
-import { useCallback, useEffect, useState } from 'react';
-import { JobView } from './JobView.tsx';
-import { RecentJobs } from './RecentJobs.tsx';
+import { trpc } from '@jobkit/react';
+import { lazy, Suspense } from 'react';
+import { Link, Route, Switch } from 'wouter';
+import { JobPage } from './pages/JobPage.tsx';
+import { MyJobs } from './pages/MyJobs.tsx';
+import { NewAnalysis } from './pages/NewAnalysis.tsx';
 import { SignIn } from './SignIn.tsx';
-import { StartForm } from './StartForm.tsx';
-import { trpc } from './trpc.ts';
 
-/** The open job lives in the URL (?job=...), so a reload or a shared link comes back to it. */
-function useOpenJob(): [string | null, (jobId: string | null) => void] {
-  const read = () => new URLSearchParams(window.location.search).get('job');
-  const [jobId, setJobId] = useState(read);
-  useEffect(() => {
-    const onPop = () => {
-      setJobId(read());
-    };
-    window.addEventListener('popstate', onPop);
-    return () => {
-      window.removeEventListener('popstate', onPop);
-    };
-  }, []);
-  const open = useCallback((next: string | null) => {
-    const url = next ? `?job=${encodeURIComponent(next)}` : window.location.pathname;
-    window.history.pushState(null, '', url);
-    setJobId(next);
-  }, []);
-  return [jobId, open];
-}
+// The job viewer (and its chart library) loads only for admins who open it.
+const AdminJobs = lazy(() => import('./pages/admin/AdminJobs.tsx').then((module) => ({ default: module.AdminJobs })));
+const AdminJobDetail = lazy(() => import('./pages/admin/AdminJobDetail.tsx').then((module) => ({ default: module.AdminJobDetail })));
 
-function SignOut({ name }: { name: string }) {
+function SignOut() {
   const utils = trpc.useUtils();
   const signOut = trpc.auth.signOut.useMutation({ onSuccess: () => utils.invalidate() });
   return (
-    <div className="account">
-      <span className="muted">{name}</span>
-      <button type="button" className="secondary" disabled={signOut.isPending} onClick={() => { signOut.mutate(); }}>
-        Sign out
-      </button>
-    </div>
+    <button type="button" className="secondary" disabled={signOut.isPending} onClick={() => { signOut.mutate(); }}>
+      Sign out
+    </button>
   );
 }
 
@@ -44,34 +25,40 @@ export function App() {
   if (me.isPending) return <p className="layout muted">Loading…</p>;
   if (me.error) return <p role="alert" className="layout error">{me.error.message}</p>;
   if (!me.data) return <SignIn />;
-  return <Workspace name={me.data.name} />;
-}
-
-function Workspace({ name }: { name: string }) {
-  const [jobId, openJob] = useOpenJob();
+  const isAdmin = me.data.role === 'admin';
   return (
     <div className="layout">
       <header className="masthead">
-        <div>
-          <h1>Analyses</h1>
-          <p>Start an analysis; it runs in the background. You can close this tab and come back.</p>
+        <nav aria-label="Main">
+          <Link href="/">New analysis</Link>
+          <Link href="/jobs">My jobs</Link>
+          {isAdmin && <Link href="/admin">Job viewer</Link>}
+        </nav>
+        <div className="account">
+          <span className="muted">{me.data.name}</span>
+          <SignOut />
         </div>
-        <SignOut name={name} />
       </header>
-      <main className="columns">
-        <section aria-labelledby="start-heading" className="panel">
-          <h2 id="start-heading">New document analysis</h2>
-          <StartForm onStarted={openJob} />
-        </section>
-        <section aria-labelledby="job-heading" className="panel">
-          <h2 id="job-heading">Job</h2>
-          {jobId ? <JobView jobId={jobId} /> : <p className="muted">Start an analysis or pick one of your jobs.</p>}
-        </section>
-      </main>
-      <section aria-labelledby="recent-heading" className="panel">
-        <h2 id="recent-heading">My jobs</h2>
-        <RecentJobs openJobId={jobId} onOpen={openJob} />
-      </section>
+      <Suspense fallback={<p className="panel muted">Loading…</p>}>
+      <Switch>
+        <Route path="/" component={NewAnalysis} />
+        <Route path="/jobs" component={MyJobs} />
+        <Route path="/jobs/:id">{(params) => <JobPage jobId={params.id} />}</Route>
+        <Route path="/admin">{isAdmin ? <AdminJobs /> : <NotAllowed />}</Route>
+        <Route path="/admin/jobs/:id">{(params) => (isAdmin ? <AdminJobDetail jobId={params.id} /> : <NotAllowed />)}</Route>
+        <Route>
+          <p className="panel">There is no such page. <Link href="/">Start an analysis</Link>.</p>
+        </Route>
+      </Switch>
+      </Suspense>
     </div>
+  );
+}
+
+function NotAllowed() {
+  return (
+    <p role="alert" className="panel error">
+      Only administrators can open the job viewer.
+    </p>
   );
 }

@@ -1,5 +1,5 @@
 import type { JobSnapshot } from '@jobkit/jobs';
-import { trpc } from './trpc.ts';
+import { trpc } from '@jobkit/react';
 
 /** Cancel while the job is queued or running; Retry once it failed or was cancelled. */
 export function JobActions({ job }: { job: JobSnapshot }) {

@@ -1,5 +1,5 @@
 import { useState, type SyntheticEvent } from 'react';
-import { trpc } from './trpc.ts';
+import { trpc } from '@jobkit/react';
 
 export function SignIn() {
   const [email, setEmail] = useState('');

@@ -1,21 +1,22 @@
 import { maxDocumentLength } from '@jobkit/jobs';
+import { useStartAnalysis } from '@jobkit/react';
 import { useState, type SyntheticEvent } from 'react';
-import { trpc } from './trpc.ts';
 
 export function StartForm({ onStarted }: { onStarted: (jobId: string) => void }) {
   const [title, setTitle] = useState('');
   const [text, setText] = useState('');
-  const utils = trpc.useUtils();
-  const start = trpc.analysis.startDocumentAnalysis.useMutation({
-    onSuccess: ({ jobId }) => {
-      void utils.jobs.listJobs.invalidate();
-      onStarted(jobId);
-    },
-  });
+  const start = useStartAnalysis().documentAnalysis;
 
   const submit = (event: SyntheticEvent) => {
     event.preventDefault();
-    start.mutate({ input: { text, title: title.trim() || undefined } });
+    start.mutate(
+      { input: { text, title: title.trim() || undefined } },
+      {
+        onSuccess: ({ jobId }) => {
+          onStarted(jobId);
+        },
+      },
+    );
   };
 
   return (
@@ -25,14 +26,16 @@ export function StartForm({ onStarted }: { onStarted: (jobId: string) => void })
       <label htmlFor="doc-text">Text</label>
       <textarea
         id="doc-text"
-        rows={10}
+        rows={12}
         value={text}
         maxLength={maxDocumentLength}
         placeholder="Paste a document, a report, an article..."
         onChange={(e) => { setText(e.target.value); }}
       />
       <div className="form-footer">
-        <span className="muted">{text.length.toLocaleString()} / {maxDocumentLength.toLocaleString()} characters</span>
+        <span className="muted">
+          {text.length.toLocaleString()} / {maxDocumentLength.toLocaleString()} characters
+        </span>
         <button type="submit" disabled={start.isPending}>
           {start.isPending ? 'Starting…' : 'Analyze'}
         </button>

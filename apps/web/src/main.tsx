@@ -4,7 +4,7 @@ import { httpBatchLink, isTRPCClientError } from '@trpc/client';
 import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
-import { trpc } from './trpc.ts';
+import { trpc } from '@jobkit/react';
 import './styles.css';
 
 function createQueryClient(): QueryClient {

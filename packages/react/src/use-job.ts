@@ -27,7 +27,7 @@ export interface UseJobResult<J> {
   /** What went wrong, in words; the last known job stays in `job`. */
   error: string | null;
   /** Polls again after giving up (or after an error). */
-  resume(): void;
+  resume: () => void;
 }
 
 /**

@@ -19,6 +19,14 @@ async function kindsOf(ctx: { db: Database }, jobIds: string[]): Promise<Map<str
   return new Map(jobs.map((job) => [job.id, job.kind]));
 }
 
+/**
+ * Stored JSON, handed on as-is. Typed `unknown` for clients: Prisma's recursive JSON type would
+ * make every client-side inference of this procedure needlessly deep.
+ */
+function storedJson(value: unknown): unknown {
+  return value;
+}
+
 /** The outcome of a bulk action, job by job, in words. */
 interface ActionResult {
   jobId: string;
@@ -101,12 +109,12 @@ export const adminRouter = createTRPCRouter({
       title: contractOf(job.kind)?.title ?? job.kind,
       status: job.status,
       owner: job.owner,
-      input: job.input,
-      result: job.result,
-      error: job.error,
+      input: storedJson(job.input),
+      result: storedJson(job.result),
+      error: storedJson(job.error),
       progress: job.progress,
       progressMessage: job.progressMessage,
-      progressHistory: job.progressHistory,
+      progressHistory: storedJson(job.progressHistory),
       priority: job.priority,
       attempt: job.attempt,
       maxAttempts: job.maxAttempts,
@@ -122,7 +130,7 @@ export const adminRouter = createTRPCRouter({
         attempt: attempt.attempt,
         workerId: attempt.workerId,
         outcome: attempt.outcome,
-        error: attempt.error,
+        error: storedJson(attempt.error),
         startedAt: attempt.startedAt.toISOString(),
         finishedAt: attempt.finishedAt?.toISOString() ?? null,
         durationMs: attempt.finishedAt ? attempt.finishedAt.getTime() - attempt.startedAt.getTime() : null,

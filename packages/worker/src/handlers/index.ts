@@ -5,5 +5,7 @@ import { webhookDeliveryHandler } from './webhook-delivery.ts';
 /** The handlers of every kind in @jobkit/jobs. Loaded by the worker and by each handler thread. */
 export const handlers = registerHandlers([documentAnalysisHandler, webhookDeliveryHandler]);
 
+export { documentAnalysisHandler, webhookDeliveryHandler };
+
 /** Pass this to `createWorker({ handlersModule })`. */
 export const defaultHandlersModule = import.meta.url;

@@ -1,10 +1,9 @@
 import { isTerminalStatus, type JobSnapshot } from '@jobkit/jobs';
+import { trpc, useJob } from '@jobkit/react';
 import { useEffect, useState } from 'react';
-import { DocumentResult } from './DocumentResult.tsx';
-import { JobActions } from './JobActions.tsx';
-import { trpc } from './trpc.ts';
-
-const pollEveryMs = 1000;
+import { DocumentResult } from '../DocumentResult.tsx';
+import { formatDuration } from '../format.ts';
+import { JobActions } from '../JobActions.tsx';
 
 function useNow(active: boolean): number {
   const [now, setNow] = useState(() => Date.now());
@@ -18,11 +17,6 @@ function useNow(active: boolean): number {
     };
   }, [active]);
   return now;
-}
-
-function formatDuration(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }
 
 const statusLabel = {
@@ -44,13 +38,8 @@ function JobResult({ job }: { job: JobSnapshot }) {
   }
 }
 
-export function JobView({ jobId }: { jobId: string }) {
-  // Poll while the job is queued or running; stop once it has finished.
-  const query = trpc.jobs.getJob.useQuery(
-    { jobId },
-    { refetchInterval: (q) => (q.state.data && isTerminalStatus(q.state.data.status) ? false : pollEveryMs) },
-  );
-  const job = query.data;
+export function JobPage({ jobId }: { jobId: string }) {
+  const { job, state, error, resume } = useJob(jobId);
   const finished = job !== undefined && isTerminalStatus(job.status);
   const now = useNow(job !== undefined && !finished);
   const utils = trpc.useUtils();
@@ -59,14 +48,16 @@ export function JobView({ jobId }: { jobId: string }) {
     if (finished) void utils.jobs.listJobs.invalidate();
   }, [finished, utils]);
 
-  if (query.error) return <p role="alert" className="error">{query.error.message}</p>;
-  if (!job) return <p className="muted">Loading…</p>;
-
+  if (!job) {
+    if (state === 'loading') return <p className="panel muted">Loading…</p>;
+    return <p role="alert" className="panel error">{error}</p>;
+  }
   const startedAt = Date.parse(job.startedAt ?? job.createdAt);
   const endedAt = job.finishedAt ? Date.parse(job.finishedAt) : now;
 
   return (
-    <article className="job" aria-busy={!isTerminalStatus(job.status)}>
+    <main className="panel job" aria-busy={!finished}>
+      <h1>{job.kind === 'documentAnalysis' ? 'Document analysis' : 'Webhook delivery'}</h1>
       <div className="job-status">
         <span className={`badge badge-${job.status}`}>{statusLabel[job.status]}</span>
         <span className="muted">
@@ -80,6 +71,17 @@ export function JobView({ jobId }: { jobId: string }) {
           {job.progress}% {job.status === 'running' ? job.progressMessage : ''}
         </span>
       </div>
+      <div className="notice" aria-live="polite">
+        {state === 'gave-up' && (
+          <p>
+            Stopped checking; the job keeps running on the server.{' '}
+            <button type="button" className="link" onClick={resume}>
+              Check again
+            </button>
+          </p>
+        )}
+        {state === 'polling' && error && <p className="error">Connection problem ({error}); retrying…</p>}
+      </div>
       {job.error && (
         <p role="alert" className="error">
           {job.error.message} <span className="muted">({job.error.code})</span>
@@ -88,6 +90,6 @@ export function JobView({ jobId }: { jobId: string }) {
       <JobActions job={job} />
       <JobResult job={job} />
       <p className="muted small">Job {job.id}</p>
-    </article>
+    </main>
   );
 }
