@@ -1,0 +1,128 @@
+/**
+ * The web app in a real Chromium, against the real server process and a real PostgreSQL, with a
+ * worker process whose document analysis takes a few seconds (fixtures/slow-handlers.ts).
+ */
+import { createUser } from '@jobkit/api';
+import { createTestDatabase, startTypeScriptProcess, type TestDatabase, type TestProcess } from '@jobkit/db/testing';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const serverDir = fileURLToPath(new URL('../../apps/server', import.meta.url));
+const e2eDir = fileURLToPath(new URL('..', import.meta.url));
+const screenshots = fileURLToPath(new URL('../screenshots/', import.meta.url));
+const password = 'correct horse battery staple';
+
+let db: TestDatabase;
+let server: TestProcess;
+let worker: TestProcess;
+let browser: Browser;
+let baseUrl: string;
+
+beforeAll(async () => {
+  await mkdir(screenshots, { recursive: true });
+  db = await createTestDatabase();
+  await createUser(db, { email: 'admin@example.com', name: 'Ada Admin', password, role: 'admin' });
+  await createUser(db, { email: 'user@example.com', name: 'Una User', password });
+  server = startTypeScriptProcess('src/main.ts', {
+    cwd: serverDir,
+    env: { DATABASE_URL: db.url, PORT: '0', RUN_WORKER: 'false', LOG_LEVEL: 'warn' },
+  });
+  worker = startTypeScriptProcess('fixtures/worker.ts', { cwd: e2eDir, env: { DATABASE_URL: db.url } });
+  const [[, url]] = await Promise.all([server.waitFor(/running at (http:\/\/\S+)/), worker.waitFor(/^ready /m)]);
+  baseUrl = url ?? '';
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+afterAll(async () => {
+  await browser.close();
+  await Promise.all([server.kill('SIGTERM'), worker.kill('SIGTERM')]);
+  await db.drop();
+});
+
+async function signIn(email: string, viewport = { width: 1200, height: 1000 }): Promise<Page> {
+  const page = await (await browser.newContext({ viewport })).newPage();
+  await page.goto(baseUrl);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('link', { name: 'My jobs' }).waitFor();
+  return page;
+}
+
+async function startAnalysis(page: Page, text: string): Promise<string> {
+  await page.goto(baseUrl);
+  await page.getByLabel('Text').fill(text);
+  await page.getByRole('button', { name: 'Analyze' }).click();
+  await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
+  return page.url().split('/').at(-1) ?? '';
+}
+
+const badge = (page: Page, status: string) => page.locator(`main .job-status .badge-${status}`);
+
+describe('a user', () => {
+  it('starts an analysis, watches its progress and reads the result', async () => {
+    const page = await signIn('user@example.com');
+    await startAnalysis(page, 'Queues keep the web fast. Workers do the slow part. The browser shows progress.');
+    await page.getByText(/Reading part \d of 8/).waitFor();
+    await badge(page, 'completed').waitFor({ timeout: 20_000 });
+    await page.getByRole('heading', { name: 'Summary' }).waitFor();
+    await expect(page.locator('.stats dd').first().textContent()).resolves.toBe('14');
+    await page.screenshot({ path: `${screenshots}job-page.png`, fullPage: true });
+  });
+
+  it('reloads mid-job and finds the job still running, then finished', async () => {
+    const page = await signIn('user@example.com');
+    const jobId = await startAnalysis(page, 'A job that outlives a reload.');
+    await page.getByText(/Reading part [2-5] of 8/).waitFor();
+    await page.reload();
+    await badge(page, 'running').waitFor();
+    expect(page.url()).toContain(jobId);
+    await badge(page, 'completed').waitFor({ timeout: 20_000 });
+    await page.goto(baseUrl);
+    await page.getByText(/^Nothing running\./).waitFor();
+  });
+
+  it('cancels a running job', async () => {
+    const page = await signIn('user@example.com');
+    const jobId = await startAnalysis(page, 'A job nobody wants any more.');
+    await badge(page, 'running').waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await badge(page, 'cancelled').waitFor({ timeout: 5_000 });
+    await page.getByText('The job was cancelled while it ran.').waitFor();
+    expect((await db.prisma.job.findUniqueOrThrow({ where: { id: jobId } })).status).toBe('cancelled');
+  });
+
+  it('cannot open the admin job viewer', async () => {
+    const page = await signIn('user@example.com', { width: 390, height: 844 });
+    await expect(page.getByRole('link', { name: 'Job viewer' }).count()).resolves.toBe(0);
+    await page.goto(`${baseUrl}/admin`);
+    await page.getByText('Only administrators can open the job viewer.').waitFor();
+  });
+});
+
+describe('an admin', () => {
+  it('filters the job viewer, opens a failed job and retries it', async () => {
+    const user = await signIn('user@example.com');
+    const failedId = await startAnalysis(user, 'Please FAIL this one.');
+    await badge(user, 'failed').waitFor({ timeout: 20_000 });
+
+    const admin = await signIn('admin@example.com');
+    await admin.getByRole('link', { name: 'Job viewer' }).click();
+    await admin.getByLabel('Status').selectOption('failed');
+    const rows = admin.locator('table tbody tr');
+    await expect.poll(() => rows.count()).toBe(1);
+    await expect(rows.first().textContent()).resolves.toContain('user@example.com');
+    await admin.screenshot({ path: `${screenshots}admin-viewer.png`, fullPage: true });
+
+    await rows.first().getByRole('link').click();
+    await admin.getByRole('heading', { name: 'Attempts' }).waitFor();
+    await expect(admin.getByText('This document cannot be analysed.').count()).resolves.toBeGreaterThan(0);
+    await admin.getByRole('button', { name: 'Retry' }).click();
+    await admin.getByText('Queued again.').waitFor();
+    await expect.poll(async () => (await db.prisma.job.findUniqueOrThrow({ where: { id: failedId } })).attempt).toBe(2);
+  });
+});

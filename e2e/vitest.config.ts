@@ -1,0 +1,7 @@
+import base from '@jobkit/vitest-config';
+import { defineConfig, mergeConfig } from 'vitest/config';
+
+export default mergeConfig(
+  base,
+  defineConfig({ test: { globalSetup: ['@jobkit/db/testing/global-setup'], testTimeout: 120_000, hookTimeout: 180_000 } }),
+);
