@@ -12,29 +12,35 @@ import { median, timeRuns } from './timing.ts';
 const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
 
 async function fill(db: Database): Promise<void> {
-  await db.pool.query(`
+  // One connection throughout: the helper function lives in this session's temporary schema.
+  const client = await db.pool.connect();
+  await client.query(`
     CREATE FUNCTION pg_temp.uuidv7_at(at timestamptz) RETURNS uuid LANGUAGE sql AS $$
       SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
         PLACING substring(int8send(floor(extract(epoch FROM at) * 1000)::bigint) FROM 3) FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid
-    $$;
+    $$`);
+  await client.query(`
     INSERT INTO "user" (id, email, name, role)
       SELECT gen_random_uuid(), 'owner' || n || '@bench.invalid', 'Owner ' || n, CASE WHEN n = 0 THEN 'admin' ELSE 'user' END::"UserRole"
-      FROM generate_series(0, 9) AS n;
-    INSERT INTO job (id, kind, payload_version, status, input, result, owner_id, max_attempts, attempt, created_at, finished_at)
+      FROM generate_series(0, 9) AS n`);
+  // One statement per parameterised query (the extended protocol allows no more).
+  await client.query(
+    `INSERT INTO job (id, kind, payload_version, status, input, result, owner_id, max_attempts, attempt, created_at, finished_at)
       SELECT pg_temp.uuidv7_at(at), CASE WHEN n % 20 = 0 THEN 'webhookDelivery' ELSE 'documentAnalysis' END, 1,
         (CASE WHEN n % 100 < 90 THEN 'completed' WHEN n % 100 < 95 THEN 'failed' WHEN n % 100 < 98 THEN 'cancelled'
               WHEN n % 100 < 99 THEN 'queued' ELSE 'running' END)::"JobStatus",
-        '{"text":"benchmark"}', '{"wordCount":1}', (SELECT id FROM "user" ORDER BY email OFFSET n % 10 LIMIT 1), 3, 1, at, at
+        '{"text":"benchmark"}', NULL, (ARRAY(SELECT id FROM "user" ORDER BY email))[1 + n % 10], 3, 1, at, at
       FROM (SELECT n, now() - (n::float / $1) * interval '24 hours' AS at FROM generate_series(1, $1) AS n) AS spread`,
     [rows],
   );
+  client.release();
   await db.pool.query('VACUUM ANALYZE job');
 }
 
 async function statementsPerPoll(db: Database, polls: number): Promise<number> {
-  const owner = await db.prisma.user.findFirstOrThrow({ where: { role: 'user' } });
-  const job = await db.prisma.job.findFirstOrThrow({ where: { ownerId: owner.id }, select: { id: true } });
-  const { token } = await createApiToken(db, owner.id, 'bench');
+  // A job still queued: its result is empty, as it is while a browser polls it.
+  const job = await db.prisma.job.findFirstOrThrow({ where: { status: 'queued' }, select: { id: true, ownerId: true } });
+  const { token } = await createApiToken(db, job.ownerId, 'bench');
   // As the HTTP layer does per request: resolve the caller from the token, then run the procedure.
   const poll = async () => {
     const actor = await resolveActor(db, { authorization: `Bearer ${token}` });

@@ -57,9 +57,14 @@ export function toJobSnapshot(row: JobSnapshotRow): JobSnapshot {
     updatedAt: row.updatedAt.toISOString(),
   });
   if (parsed.success) return parsed.data;
-  const known = isJobKind(row.kind) ? `version ${jobContracts[row.kind].version}` : 'no longer known';
+  const contract = isJobKind(row.kind) ? jobContracts[row.kind] : undefined;
+  const reason = !contract
+    ? `this server does not know the kind ${row.kind}`
+    : contract.version === row.payloadVersion
+      ? `its stored data does not match the ${row.kind} v${contract.version} schema`
+      : `it was stored as ${row.kind} v${row.payloadVersion} and this server reads v${contract.version}`;
   throw new TRPCError({
     code: 'INTERNAL_SERVER_ERROR',
-    message: `Job ${row.id} (${row.kind} v${row.payloadVersion}) was stored in a shape this server cannot read; its kind is ${known} here.`,
+    message: `Job ${row.id} cannot be shown: ${reason}.`,
   });
 }

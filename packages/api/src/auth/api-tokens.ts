@@ -18,15 +18,27 @@ export async function createApiToken(db: Database, userId: string, name: string)
   return { ...record, token };
 }
 
+// One statement with the join: every API call by a program starts here, so it stays one round trip.
+const tokenActorSql = `
+SELECT t.id, t.revoked_at, t.last_used_at, u.id AS user_id, u.role
+FROM api_token t JOIN "user" u ON u.id = t.user_id
+WHERE t.token_hash = $1`;
+
+interface TokenActorRow {
+  id: string;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+  user_id: string;
+  role: 'user' | 'admin';
+}
+
 export async function actorForApiToken(db: Database, token: string): Promise<Actor | null> {
   if (!token.startsWith(tokenPrefix)) return null;
-  const record = await db.prisma.apiToken.findUnique({
-    where: { tokenHash: hashToken(token) },
-    select: { id: true, revokedAt: true, lastUsedAt: true, user: { select: { id: true, role: true } } },
-  });
-  if (!record || record.revokedAt) return null;
-  if (!record.lastUsedAt || Date.now() - record.lastUsedAt.getTime() > lastUsedResolutionMs) {
+  const { rows } = await db.pool.query<TokenActorRow>(tokenActorSql, [hashToken(token)]);
+  const record = rows[0];
+  if (!record || record.revoked_at) return null;
+  if (!record.last_used_at || Date.now() - record.last_used_at.getTime() > lastUsedResolutionMs) {
     await db.prisma.apiToken.update({ where: { id: record.id }, data: { lastUsedAt: new Date() } });
   }
-  return { userId: record.user.id, role: record.user.role };
+  return { userId: record.user_id, role: record.role };
 }

@@ -17,11 +17,14 @@ export async function deleteSession(db: Database, token: string): Promise<void> 
   await db.prisma.session.deleteMany({ where: { tokenHash: hashToken(token) } });
 }
 
+// One statement with the join: every request from the web app starts here.
+const sessionActorSql = `
+SELECT u.id AS user_id, u.role
+FROM session s JOIN "user" u ON u.id = s.user_id
+WHERE s.token_hash = $1 AND s.expires_at > now()`;
+
 export async function actorForSession(db: Database, token: string): Promise<Actor | null> {
-  const session = await db.prisma.session.findUnique({
-    where: { tokenHash: hashToken(token) },
-    select: { expiresAt: true, user: { select: { id: true, role: true } } },
-  });
-  if (!session || session.expiresAt <= new Date()) return null;
-  return { userId: session.user.id, role: session.user.role };
+  const { rows } = await db.pool.query<{ user_id: string; role: 'user' | 'admin' }>(sessionActorSql, [hashToken(token)]);
+  const row = rows[0];
+  return row ? { userId: row.user_id, role: row.role } : null;
 }
