@@ -1,4 +1,8 @@
 import type { JobSnapshot } from '@jobkit/jobs';
+import { lazy, Suspense } from 'react';
+
+// The chart library loads only when a result has something to chart.
+const KeywordChart = lazy(() => import('./KeywordChart.tsx'));
 
 type DocumentAnalysisResult = NonNullable<Extract<JobSnapshot, { kind: 'documentAnalysis' }>['result']>;
 
@@ -28,6 +32,11 @@ export function DocumentResult({ result }: { result: DocumentAnalysisResult }) {
         ))}
       </ol>
       <h3>Top keywords</h3>
+      {result.topKeywords.length > 0 && (
+        <Suspense fallback={<div style={{ height: Math.max(120, result.topKeywords.length * 26) }} />}>
+          <KeywordChart keywords={result.topKeywords} />
+        </Suspense>
+      )}
       <table>
         <thead>
           <tr>
