@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedJson } from './json.ts';
 
 export const jobStatuses = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export const jobStatusSchema = z.enum(jobStatuses);
@@ -16,7 +17,7 @@ export function isTerminalStatus(status: JobStatus): status is TerminalJobStatus
 export const jobErrorSchema = z.object({
   code: z.string(),
   message: z.string(),
-  details: z.json().optional(),
+  details: boundedJson({ maxDepth: 10, maxChars: 10_000 }).optional(),
 });
 export type JobError = z.infer<typeof jobErrorSchema>;
 

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { documentAnalysis } from './kinds/document-analysis.ts';
+import { trackedJob } from './kinds/tracked.ts';
 import { webhookDelivery } from './kinds/webhook-delivery.ts';
 
 /** Every kind there is, keyed by kind. Add a kind here and to `jobSnapshotSchema`. */
 export const jobContracts = {
   [documentAnalysis.kind]: documentAnalysis,
   [webhookDelivery.kind]: webhookDelivery,
+  [trackedJob.kind]: trackedJob,
 };
 
 export type JobKind = keyof typeof jobContracts;
@@ -16,5 +18,5 @@ export function isJobKind(kind: string): kind is JobKind {
 }
 
 /** A job as clients see it: a union discriminated by `kind`, each with its own result type. */
-export const jobSnapshotSchema = z.discriminatedUnion('kind', [documentAnalysis.snapshot, webhookDelivery.snapshot]);
+export const jobSnapshotSchema = z.discriminatedUnion('kind', [documentAnalysis.snapshot, webhookDelivery.snapshot, trackedJob.snapshot]);
 export type JobSnapshot = z.output<typeof jobSnapshotSchema>;

@@ -1,6 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import {
+  boundedJson,
   defineJob,
   documentAnalysis,
   isJobKind,
@@ -76,7 +77,7 @@ describe('the document analysis contract', () => {
 
 describe('the registry', () => {
   it('knows its kinds and nothing else', () => {
-    expect(Object.keys(jobContracts)).toEqual(['documentAnalysis', 'webhookDelivery']);
+    expect(Object.keys(jobContracts)).toEqual(['documentAnalysis', 'webhookDelivery', 'tracked']);
     expect(isJobKind('documentAnalysis')).toBe(true);
     expect(isJobKind('toString')).toBe(false);
   });
@@ -109,5 +110,17 @@ describe('the registry', () => {
 
   it('tells which statuses end polling', () => {
     expect(jobStatuses.filter(isTerminalStatus)).toEqual(['completed', 'failed', 'cancelled']);
+  });
+});
+
+describe('boundedJson', () => {
+  it('refuses JSON too deep or too long with a message, without overflowing the stack', () => {
+    const schema = boundedJson({ maxDepth: 5, maxChars: 50 });
+    let deep: unknown = 'bottom';
+    for (let level = 0; level < 100_000; level++) deep = [deep];
+    expect(schema.safeParse(deep).error?.issues[0]?.message).toBe('JSON is nested at most 5 levels deep');
+    expect(schema.safeParse({ text: 'x'.repeat(60) }).error?.issues[0]?.message).toBe('JSON is at most 50 characters');
+    expect(schema.parse({ a: [1, { b: null }] })).toEqual({ a: [1, { b: null }] });
+    expect(schema.safeParse(() => 1).success).toBe(false);
   });
 });

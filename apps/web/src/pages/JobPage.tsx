@@ -1,4 +1,4 @@
-import { isTerminalStatus, type JobSnapshot } from '@jobkit/jobs';
+import { isTerminalStatus, jobContracts, type JobSnapshot } from '@jobkit/jobs';
 import { trpc, useJob } from '@jobkit/react';
 import { useEffect, useState } from 'react';
 import { DocumentResult } from '../DocumentResult.tsx';
@@ -35,6 +35,8 @@ function JobResult({ job }: { job: JobSnapshot }) {
       return <DocumentResult result={job.result} />;
     case 'webhookDelivery':
       return <p>Delivered with HTTP {job.result.httpStatus} at {new Date(job.result.deliveredAt).toLocaleString()}.</p>;
+    case 'tracked':
+      return <pre>{JSON.stringify(job.result, null, 2)}</pre>;
   }
 }
 
@@ -57,7 +59,7 @@ export function JobPage({ jobId }: { jobId: string }) {
 
   return (
     <main className="panel job" aria-busy={!finished}>
-      <h1>{job.kind === 'documentAnalysis' ? 'Document analysis' : 'Webhook delivery'}</h1>
+      <h1>{jobContracts[job.kind].title}</h1>
       <div className="job-status">
         <span className={`badge badge-${job.status}`}>{statusLabel[job.status]}</span>
         <span className="muted">

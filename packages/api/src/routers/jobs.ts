@@ -1,10 +1,11 @@
-import { cancelJob, retryJob } from '@jobkit/db';
-import { defaultRetentionMs, isJobKind, jobContracts, jobStatusSchema } from '@jobkit/jobs';
+import { cancelJob, externalAttempt, finishCancelledJob, retryJob } from '@jobkit/db';
+import { defaultRetentionMs, isJobKind, jobContracts, jobStatusSchema, trackedJob } from '@jobkit/jobs';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { findVisibleJob, jobNotFound, visibleJobs } from '../job-scope.ts';
 import { jobSnapshotSelect, toJobSnapshot } from '../job-snapshot.ts';
 import { actorProcedure, createTRPCRouter } from '../trpc.ts';
+import { trackedProcedures } from './tracked.ts';
 
 const jobId = z.uuid({ message: 'A job id is a UUID, like 0199c1d2-7f3e-7a10-9c4b-2f1e0d3c4b5a' });
 const byId = z.object({ jobId });
@@ -14,6 +15,8 @@ function contractOf(kind: string) {
 }
 
 export const jobsRouter = createTRPCRouter({
+  ...trackedProcedures,
+
   /** One job with its typed progress and result; what the browser polls. */
   getJob: actorProcedure.input(byId).query(async ({ ctx, input }) => {
     const row = await ctx.db.prisma.job.findFirst({
@@ -74,7 +77,13 @@ export const jobsRouter = createTRPCRouter({
    */
   cancelJob: actorProcedure.input(byId).mutation(async ({ ctx, input }) => {
     const job = await findVisibleJob(ctx.db, ctx.actor, input.jobId);
-    const outcome = await cancelJob(ctx.db.pool, job.id, contractOf(job.kind)?.retentionMs ?? defaultRetentionMs);
+    const retentionMs = contractOf(job.kind)?.retentionMs ?? defaultRetentionMs;
+    const outcome = await cancelJob(ctx.db.pool, job.id, retentionMs);
+    // A tracked job has no worker of ours to stop: it ends at once, and its reporter is refused.
+    if (outcome.result === 'cancelling' && job.kind === trackedJob.kind) {
+      await finishCancelledJob(ctx.db.pool, externalAttempt(job.id), retentionMs);
+      return { jobId: job.id, status: 'cancelled' as const };
+    }
     switch (outcome.result) {
       case 'cancelled':
         return { jobId: job.id, status: 'cancelled' as const };

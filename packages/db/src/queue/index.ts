@@ -4,3 +4,4 @@ export * from './enqueue.ts';
 export * from './maintenance.ts';
 export * from './notifications.ts';
 export * from './transitions.ts';
+export * from './tracked.ts';
