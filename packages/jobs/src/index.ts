@@ -4,3 +4,4 @@ export * from './kinds/document-analysis.ts';
 export * from './kinds/webhook-delivery.ts';
 export * from './kinds/tracked.ts';
 export { boundedJson } from './json.ts';
+export * from './kinds/call-transcript.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { callTranscriptAnalysis } from './kinds/call-transcript.ts';
 import { documentAnalysis } from './kinds/document-analysis.ts';
 import { trackedJob } from './kinds/tracked.ts';
 import { webhookDelivery } from './kinds/webhook-delivery.ts';
@@ -6,6 +7,7 @@ import { webhookDelivery } from './kinds/webhook-delivery.ts';
 /** Every kind there is, keyed by kind. Add a kind here and to `jobSnapshotSchema`. */
 export const jobContracts = {
   [documentAnalysis.kind]: documentAnalysis,
+  [callTranscriptAnalysis.kind]: callTranscriptAnalysis,
   [webhookDelivery.kind]: webhookDelivery,
   [trackedJob.kind]: trackedJob,
 };
@@ -18,5 +20,10 @@ export function isJobKind(kind: string): kind is JobKind {
 }
 
 /** A job as clients see it: a union discriminated by `kind`, each with its own result type. */
-export const jobSnapshotSchema = z.discriminatedUnion('kind', [documentAnalysis.snapshot, webhookDelivery.snapshot, trackedJob.snapshot]);
+export const jobSnapshotSchema = z.discriminatedUnion('kind', [
+  documentAnalysis.snapshot,
+  callTranscriptAnalysis.snapshot,
+  webhookDelivery.snapshot,
+  trackedJob.snapshot,
+]);
 export type JobSnapshot = z.output<typeof jobSnapshotSchema>;

@@ -1,11 +1,12 @@
 import { registerHandlers } from '../handler.ts';
+import { callTranscriptHandler } from './call-transcript.ts';
 import { documentAnalysisHandler } from './document-analysis.ts';
 import { webhookDeliveryHandler } from './webhook-delivery.ts';
 
 /** The handlers of every kind in @jobkit/jobs. Loaded by the worker and by each handler thread. */
-export const handlers = registerHandlers([documentAnalysisHandler, webhookDeliveryHandler]);
+export const handlers = registerHandlers([documentAnalysisHandler, callTranscriptHandler, webhookDeliveryHandler]);
 
-export { documentAnalysisHandler, webhookDeliveryHandler };
+export { callTranscriptHandler, documentAnalysisHandler, webhookDeliveryHandler };
 
 /** Pass this to `createWorker({ handlersModule })`. */
 export const defaultHandlersModule = import.meta.url;
