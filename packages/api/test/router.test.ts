@@ -52,6 +52,16 @@ describe('analysis.startDocumentAnalysis', () => {
   });
 });
 
+describe('analysis.startCallTranscriptAnalysis', () => {
+  it('stores a transcript job with its format defaulted, and rejects an empty transcript', async () => {
+    const { jobId } = await alice.analysis.startCallTranscriptAnalysis({ input: { transcript: 'Ann: Hello?' } });
+    const row = await db.prisma.job.findUniqueOrThrow({ where: { id: jobId } });
+    expect(row).toMatchObject({ kind: 'callTranscriptAnalysis', input: { transcript: 'Ann: Hello?', format: 'auto' } });
+    const error = await trpcErrorOf(alice.analysis.startCallTranscriptAnalysis({ input: { transcript: ' ' } }));
+    expect(error.code).toBe('BAD_REQUEST');
+  });
+});
+
 describe('jobs.getJob', () => {
   it('returns the typed snapshot of the caller’s job', async () => {
     const { jobId } = await alice.analysis.startDocumentAnalysis({ input: { text: 'Hello there. General Kenobi.' } });

@@ -2,4 +2,4 @@ export { forgetActiveJob, rememberActiveJob, useActiveJobs } from './active-jobs
 export { defaultPollPolicy, nextPoll, type PollDecision, type PollPolicy, type PollState } from './poll-policy.ts';
 export { trpc } from './trpc.ts';
 export { useJob, type JobOfKind, type JobPollState, type UseJobResult } from './use-job.ts';
-export { useStartAnalysis, type StartDocumentAnalysis } from './use-start-analysis.ts';
+export { useStartAnalysis, type StartCallTranscriptAnalysis, type StartDocumentAnalysis } from './use-start-analysis.ts';

@@ -3,6 +3,7 @@ import { rememberActiveJob } from './active-jobs.ts';
 import { trpc } from './trpc.ts';
 
 export type StartDocumentAnalysis = RouterInputs['analysis']['startDocumentAnalysis'];
+export type StartCallTranscriptAnalysis = RouterInputs['analysis']['startCallTranscriptAnalysis'];
 
 /**
  * The start mutations, one per analysis kind. Each remembers the new job in this browser (so a
@@ -16,5 +17,6 @@ export function useStartAnalysis() {
   };
   return {
     documentAnalysis: trpc.analysis.startDocumentAnalysis.useMutation({ onSuccess }),
+    callTranscriptAnalysis: trpc.analysis.startCallTranscriptAnalysis.useMutation({ onSuccess }),
   };
 }

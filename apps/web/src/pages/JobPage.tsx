@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { DocumentResult } from '../DocumentResult.tsx';
 import { formatDuration } from '../format.ts';
 import { JobActions } from '../JobActions.tsx';
+import { TranscriptResult } from '../TranscriptResult.tsx';
 
 function useNow(active: boolean): number {
   const [now, setNow] = useState(() => Date.now());
@@ -33,6 +34,8 @@ function JobResult({ job }: { job: JobSnapshot }) {
   switch (job.kind) {
     case 'documentAnalysis':
       return <DocumentResult result={job.result} />;
+    case 'callTranscriptAnalysis':
+      return <TranscriptResult result={job.result} />;
     case 'webhookDelivery':
       return <p>Delivered with HTTP {job.result.httpStatus} at {new Date(job.result.deliveredAt).toLocaleString()}.</p>;
     case 'tracked':

@@ -1,5 +1,5 @@
 import { enqueueJobs } from '@jobkit/db';
-import { documentAnalysis } from '@jobkit/jobs';
+import { callTranscriptAnalysis, documentAnalysis, type JobContract } from '@jobkit/jobs';
 import { z } from 'zod';
 import { assertWithinLimits } from '../limits.ts';
 import { newJobFor, startOptionsShape } from '../start-options.ts';
@@ -13,9 +13,21 @@ function startInput<Input extends z.ZodType>(input: Input) {
 /** One request of a batch, tagged with its kind. Add each startable kind here. */
 const batchItem = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal(documentAnalysis.kind), input: documentAnalysis.input, ...startOptionsShape }),
+  z.object({ kind: z.literal(callTranscriptAnalysis.kind), input: callTranscriptAnalysis.input, ...startOptionsShape }),
 ]);
 
-const contractsByKind = { [documentAnalysis.kind]: documentAnalysis };
+const contractsByKind = {
+  [documentAnalysis.kind]: documentAnalysis,
+  [callTranscriptAnalysis.kind]: callTranscriptAnalysis,
+};
+
+async function startOne(ctx: Parameters<typeof newJobFor>[0], contract: JobContract, request: Parameters<typeof newJobFor>[2]) {
+  const row = newJobFor(ctx, contract, request);
+  await assertWithinLimits(ctx, 1);
+  const [job] = await enqueueJobs(ctx.db.pool, [row]);
+  if (!job) throw new Error('enqueueJobs returned no job for one request');
+  return { jobId: job.id, status: job.status, created: job.created };
+}
 
 /**
  * Start mutations insert the job (and wake a worker) and answer at once: the work happens
@@ -24,13 +36,11 @@ const contractsByKind = { [documentAnalysis.kind]: documentAnalysis };
 export const analysisRouter = createTRPCRouter({
   startDocumentAnalysis: actorProcedure
     .input(startInput(documentAnalysis.input))
-    .mutation(async ({ ctx, input }) => {
-      const row = newJobFor(ctx, documentAnalysis, input);
-      await assertWithinLimits(ctx, 1);
-      const [job] = await enqueueJobs(ctx.db.pool, [row]);
-      if (!job) throw new Error('enqueueJobs returned no job for one request');
-      return { jobId: job.id, status: job.status, created: job.created };
-    }),
+    .mutation(({ ctx, input }) => startOne(ctx, documentAnalysis, input)),
+
+  startCallTranscriptAnalysis: actorProcedure
+    .input(startInput(callTranscriptAnalysis.input))
+    .mutation(({ ctx, input }) => startOne(ctx, callTranscriptAnalysis, input)),
 
   /** Up to 1,000 starts of any kinds in one statement; all are validated before any is stored. */
   startMany: actorProcedure
