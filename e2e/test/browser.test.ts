@@ -55,7 +55,7 @@ async function signIn(email: string, viewport = { width: 1200, height: 1000 }): 
 
 async function startAnalysis(page: Page, text: string): Promise<string> {
   await page.goto(baseUrl);
-  await page.getByLabel('Text').fill(text);
+  await page.getByLabel('Text', { exact: true }).fill(text);
   await page.getByRole('button', { name: 'Analyze' }).click();
   await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
   return page.url().split('/').at(-1) ?? '';
@@ -72,6 +72,21 @@ describe('a user', () => {
     await page.getByRole('heading', { name: 'Summary' }).waitFor();
     await expect(page.locator('.stats dd').first().textContent()).resolves.toBe('14');
     await page.screenshot({ path: `${screenshots}job-page.png`, fullPage: true });
+  });
+
+  it('analyses a call transcript and shows who spoke, with what mood', async () => {
+    const page = await signIn('user@example.com');
+    await page.getByLabel('Call transcript').check();
+    await page.getByLabel('Transcript', { exact: true }).fill(
+      ['Agent: Thanks for calling! How can I help?', 'Customer: My export fails and it is frustrating.', 'Agent: Sorry about that. I will fix it by Friday.'].join('\n'),
+    );
+    await page.getByRole('button', { name: 'Analyze' }).click();
+    await badge(page, 'completed').waitFor({ timeout: 20_000 });
+    await page.getByRole('heading', { name: 'Speakers' }).waitFor();
+    await expect(page.locator('table tbody tr').count()).resolves.toBe(2);
+    await page.getByText('I will fix it by Friday.').waitFor();
+    await page.locator('.recharts-line').waitFor();
+    await page.screenshot({ path: `${screenshots}transcript.png`, fullPage: true });
   });
 
   it('reloads mid-job and finds the job still running, then finished', async () => {

@@ -11,10 +11,13 @@ export function JobActions({ job }: { job: JobSnapshot }) {
   const cancel = trpc.jobs.cancelJob.useMutation({ onSuccess: refresh });
   const retry = trpc.jobs.retryJob.useMutation({ onSuccess: refresh });
   const error = cancel.error ?? retry.error;
+  const running = job.status === 'queued' || job.status === 'running';
+  const retryable = job.status === 'failed' || job.status === 'cancelled';
+  if (!running && !retryable && !error) return null;
 
   return (
     <div className="job-actions">
-      {(job.status === 'queued' || job.status === 'running') && (
+      {running && (
         <button
           type="button"
           className="secondary"
@@ -26,7 +29,7 @@ export function JobActions({ job }: { job: JobSnapshot }) {
           {job.cancelRequested ? 'Cancelling…' : 'Cancel'}
         </button>
       )}
-      {(job.status === 'failed' || job.status === 'cancelled') && (
+      {retryable && (
         <button
           type="button"
           className="secondary"
