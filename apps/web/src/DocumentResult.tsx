@@ -14,7 +14,9 @@ export function DocumentResult({ result }: { result: DocumentAnalysisResult }) {
     ['Paragraphs', result.paragraphCount.toLocaleString()],
     ['Words per sentence', result.averageWordsPerSentence.toString()],
     ['Reading time', `${result.readingTimeMinutes} min`],
-  ] as const;
+    ...(result.language ? [['Language', result.language.name] as const] : []),
+    ...(result.readability ? [['Reading ease', `${result.readability.readingEase} (grade ${result.readability.grade})`] as const] : []),
+  ];
   return (
     <div className="result">
       <dl className="stats">
@@ -31,6 +33,29 @@ export function DocumentResult({ result }: { result: DocumentAnalysisResult }) {
           <li key={line.position}>{line.sentence}</li>
         ))}
       </ol>
+      {result.outline && result.outline.length > 0 && (
+        <>
+          <h3>Outline</h3>
+          <ul className="outline">
+            {result.outline.map((heading, index) => (
+              <li key={index} style={{ marginLeft: `${heading.level - 1}rem` }}>{heading.title}</li>
+            ))}
+          </ul>
+        </>
+      )}
+      {result.entities && (
+        <>
+          <h3>Named in the text</h3>
+          <dl className="entities">
+            <dt>Dates</dt>
+            <dd>{result.entities.dates.map((d) => `${d.text} (${d.date})`).join(', ') || '—'}</dd>
+            <dt>Amounts</dt>
+            <dd>{result.entities.amounts.join(', ') || '—'}</dd>
+            <dt>Emails</dt>
+            <dd>{result.entities.emails.join(', ') || '—'}</dd>
+          </dl>
+        </>
+      )}
       <h3>Top keywords</h3>
       {result.topKeywords.length > 0 && (
         <Suspense fallback={<div style={{ height: Math.max(120, result.topKeywords.length * 26) }} />}>

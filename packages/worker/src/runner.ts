@@ -37,6 +37,7 @@ export function createWorker(options: WorkerOptions): Worker {
   let stopping = false;
   let claimWanted = false;
   let claiming: Promise<void> | undefined;
+  let stopped: Promise<void> | undefined;
 
   function wake(): void {
     claimWanted = true;
@@ -119,6 +120,8 @@ export function createWorker(options: WorkerOptions): Worker {
         { onJob: wake, onCancel: (jobId) => active.get(jobId)?.abort('cancelled') },
         log,
       );
+      // Started means listening: a cancellation sent right after start() must not be missed.
+      await notifications.ready;
       stopMaintenance = startMaintenance(pool, handlers, config, wake);
       timers = [
         setInterval(wake, config.pollIntervalMs),
@@ -127,20 +130,25 @@ export function createWorker(options: WorkerOptions): Worker {
       for (const timer of timers) timer.unref();
       wake();
     },
-    async stop({ graceMs = config.shutdownGraceMs } = {}) {
-      stopping = true;
-      for (const timer of timers) clearInterval(timer);
-      stopMaintenance();
-      await claiming;
-      const finished = Promise.all([...active.values()].map((running) => running.done.catch(() => undefined)));
-      const graceTimer = setTimeout(() => {
-        for (const running of active.values()) running.abort('shutdown');
-      }, graceMs);
-      await finished;
-      clearTimeout(graceTimer);
-      // Listening lasts until the end: a cancellation may arrive during the grace period.
-      await notifications?.close();
-      await threads?.destroy();
+    stop({ graceMs = config.shutdownGraceMs } = {}) {
+      stopped ??= stopNow(graceMs);
+      return stopped;
     },
   };
+
+  async function stopNow(graceMs: number): Promise<void> {
+    stopping = true;
+    for (const timer of timers) clearInterval(timer);
+    stopMaintenance();
+    await claiming;
+    const finished = Promise.all([...active.values()].map((running) => running.done.catch(() => undefined)));
+    const graceTimer = setTimeout(() => {
+      for (const running of active.values()) running.abort('shutdown');
+    }, graceMs);
+    await finished;
+    clearTimeout(graceTimer);
+    // Listening lasts until the end: a cancellation may arrive during the grace period.
+    await notifications?.close();
+    await threads?.destroy();
+  }
 }

@@ -6,6 +6,8 @@ export const jobsChannel = 'jobkit_jobs';
 export const cancelChannel = 'jobkit_cancel';
 
 export interface JobNotifications {
+  /** Settles once the first LISTEN is in place, or the first attempt failed (polling covers it). */
+  ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -77,12 +79,13 @@ export function listenForJobs(
     }, retryDelayMs);
   }
 
-  connect().catch((error: unknown) => {
+  const ready = connect().catch((error: unknown) => {
     log(`[listen] could not connect: ${error instanceof Error ? error.message : String(error)}`);
     scheduleReconnect();
   });
 
   return {
+    ready,
     async close() {
       closed = true;
       clearTimeout(retryTimer);

@@ -35,6 +35,21 @@ export const documentAnalysis = defineJob({
     topKeywords: z.array(z.object({ term: z.string(), count: z.int(), score: z.number() })),
     /** The highest-scoring sentences, in document order. */
     summary: z.array(z.object({ sentence: z.string(), position: z.int() })),
+    // Added without a version bump: optional, so results stored before them still read.
+    /** ISO 639-3 code and English name; `und` when the text is too short to tell. */
+    language: z.object({ code: z.string(), name: z.string() }).optional(),
+    /** Flesch reading ease (0-100, higher is easier) and Flesch-Kincaid grade, English formulas. */
+    readability: z.object({ readingEase: z.number(), grade: z.number() }).optional(),
+    /** What the text names: dates (as written and as ISO dates), amounts of money, emails. */
+    entities: z
+      .object({
+        dates: z.array(z.object({ text: z.string(), date: z.string() })),
+        amounts: z.array(z.string()),
+        emails: z.array(z.string()),
+      })
+      .optional(),
+    /** Headings found (Markdown `#`, numbered "1.2 Title" lines), with their depth. */
+    outline: z.array(z.object({ level: z.int(), title: z.string() })).optional(),
   }),
   timeoutMs: 60_000,
   maxAttempts: 3,

@@ -1,5 +1,6 @@
 import { documentAnalysis } from '@jobkit/jobs';
 import { defineHandler } from '../handler.ts';
+import { detectLanguage, findEntities, outlineOf, readability } from './text/document-facts.ts';
 import { scoreTerms, sentencesOf, termsOf, topTerms, wordsOf } from './text/words.ts';
 
 const wordsPerMinute = 230;
@@ -8,8 +9,9 @@ const keywordCount = 10;
 const progressEvery = 200;
 
 /**
- * Counts, keywords by TF-IDF (each sentence a passage) and an extractive summary: the sentences
- * whose keywords score highest, length-normalised, in document order.
+ * Counts, language, readability, keywords by TF-IDF (each sentence a passage), dates, amounts,
+ * emails, the outline, and an extractive summary: the sentences whose keywords score highest,
+ * length-normalised, in document order.
  */
 export const documentAnalysisHandler = defineHandler(documentAnalysis, ({ input, progress, signal }) => {
   const { text } = input;
@@ -21,12 +23,14 @@ export const documentAnalysisHandler = defineHandler(documentAnalysis, ({ input,
 
   progress(10, 'Counting words and sentences', { stage: 'counting', sentencesDone: 0, sentencesTotal: total });
   const sentenceTerms: string[][] = [];
-  let wordCount = 0;
+  const allWords: string[] = [];
   const uniqueWords = new Set<string>();
   for (const [index, sentence] of sentences.entries()) {
     const words = wordsOf(sentence);
-    wordCount += words.length;
-    for (const word of words) uniqueWords.add(word);
+    for (const word of words) {
+      allWords.push(word);
+      uniqueWords.add(word);
+    }
     sentenceTerms.push(termsOf(words));
     if ((index + 1) % progressEvery === 0) {
       signal.throwIfAborted();
@@ -37,6 +41,16 @@ export const documentAnalysisHandler = defineHandler(documentAnalysis, ({ input,
 
   progress(50, 'Finding keywords', { stage: 'keywords', sentencesDone: total, sentencesTotal: total });
   const scored = scoreTerms(sentenceTerms);
+  signal.throwIfAborted();
+
+  const wordCount = allWords.length;
+  progress(65, 'Finding dates, amounts and headings', { stage: 'keywords', sentencesDone: total, sentencesTotal: total });
+  const facts = {
+    language: detectLanguage(text),
+    readability: readability(allWords, total),
+    entities: findEntities(text),
+    outline: outlineOf(text),
+  };
   signal.throwIfAborted();
 
   progress(75, 'Writing the summary', { stage: 'summarizing', sentencesDone: 0, sentencesTotal: total });
@@ -59,5 +73,6 @@ export const documentAnalysisHandler = defineHandler(documentAnalysis, ({ input,
     readingTimeMinutes: Math.ceil(wordCount / wordsPerMinute),
     topKeywords: topTerms(scored, keywordCount),
     summary: ranked.map(({ position }) => ({ sentence: sentences[position] ?? '', position })),
+    ...facts,
   };
 });
