@@ -1,7 +1,7 @@
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
-import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaller, createInnerContext } from '../src/index.ts';
+import { errorOf } from './errors.ts';
 
 let db: TestDatabase;
 let admin: ReturnType<typeof createCaller>;
@@ -10,11 +10,6 @@ let bob: ReturnType<typeof createCaller>;
 let aliceJobs: string[];
 let bobJob: string;
 
-async function errorOf(promise: Promise<unknown>): Promise<TRPCError> {
-  const error = await promise.then(() => undefined, (reason: unknown) => reason);
-  if (!(error instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(error)}`);
-  return error;
-}
 
 beforeAll(async () => {
   db = await createTestDatabase();

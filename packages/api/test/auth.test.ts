@@ -1,7 +1,7 @@
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
-import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaller, createInnerContext, createUser, memorySessionCookie, resolveActor } from '../src/index.ts';
+import { errorOf } from './errors.ts';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -9,11 +9,6 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-async function errorOf(promise: Promise<unknown>): Promise<TRPCError> {
-  const error = await promise.then(() => undefined, (reason: unknown) => reason);
-  if (!(error instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(error)}`);
-  return error;
-}
 
 describe('sign-in', () => {
   it('opens a session for the right password, case-insensitively by email, and closes it on sign-out', async () => {

@@ -1,8 +1,8 @@
 import { claimJobs, failJob, sweepExpiredJobs } from '@jobkit/db';
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
-import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaller, createInnerContext } from '../src/index.ts';
+import { errorOf } from './errors.ts';
 
 let db: TestDatabase;
 let aliceId: string;
@@ -17,11 +17,6 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-async function errorOf(promise: Promise<unknown>): Promise<TRPCError> {
-  const error = await promise.then(() => undefined, (reason: unknown) => reason);
-  if (!(error instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(error)}`);
-  return error;
-}
 
 async function start(text = 'Some text.'): Promise<string> {
   return (await alice.analysis.startDocumentAnalysis({ input: { text } })).jobId;

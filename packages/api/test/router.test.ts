@@ -1,7 +1,7 @@
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
-import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaller, createInnerContext } from '../src/index.ts';
+import { errorOf } from './errors.ts';
 
 let db: TestDatabase;
 let alice: ReturnType<typeof createCaller>;
@@ -17,14 +17,6 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-async function trpcErrorOf(promise: Promise<unknown>): Promise<TRPCError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  if (!(error instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(error)}`);
-  return error;
-}
 
 describe('analysis.startDocumentAnalysis', () => {
   it('stores a queued job at once and returns its id', async () => {
@@ -36,7 +28,7 @@ describe('analysis.startDocumentAnalysis', () => {
 
   it('rejects bad input with BAD_REQUEST and the field that is wrong, writing nothing', async () => {
     const before = await db.prisma.job.count();
-    const error = await trpcErrorOf(alice.analysis.startDocumentAnalysis({ input: { text: '   ' } }));
+    const error = await errorOf(alice.analysis.startDocumentAnalysis({ input: { text: '   ' } }));
     expect(error.code).toBe('BAD_REQUEST');
     expect(await db.prisma.job.count()).toBe(before);
   });
@@ -48,7 +40,7 @@ describe('analysis.startDocumentAnalysis', () => {
   });
 
   it('requires a caller', async () => {
-    expect((await trpcErrorOf(anonymous.analysis.startDocumentAnalysis({ input: { text: 'x' } }))).code).toBe('UNAUTHORIZED');
+    expect((await errorOf(anonymous.analysis.startDocumentAnalysis({ input: { text: 'x' } }))).code).toBe('UNAUTHORIZED');
   });
 });
 
@@ -57,7 +49,7 @@ describe('analysis.startCallTranscriptAnalysis', () => {
     const { jobId } = await alice.analysis.startCallTranscriptAnalysis({ input: { transcript: 'Ann: Hello?' } });
     const row = await db.prisma.job.findUniqueOrThrow({ where: { id: jobId } });
     expect(row).toMatchObject({ kind: 'callTranscriptAnalysis', input: { transcript: 'Ann: Hello?', format: 'auto' } });
-    const error = await trpcErrorOf(alice.analysis.startCallTranscriptAnalysis({ input: { transcript: ' ' } }));
+    const error = await errorOf(alice.analysis.startCallTranscriptAnalysis({ input: { transcript: ' ' } }));
     expect(error.code).toBe('BAD_REQUEST');
   });
 });
@@ -83,13 +75,13 @@ describe('jobs.getJob', () => {
 
   it('answers NOT_FOUND for an unknown id and for another user’s job alike', async () => {
     const { jobId } = await alice.analysis.startDocumentAnalysis({ input: { text: 'Private.' } });
-    const unknown = await trpcErrorOf(alice.jobs.getJob({ jobId: '0199c1d2-7f3e-7a10-9c4b-2f1e0d3c4b5a' }));
-    const foreign = await trpcErrorOf(bob.jobs.getJob({ jobId }));
+    const unknown = await errorOf(alice.jobs.getJob({ jobId: '0199c1d2-7f3e-7a10-9c4b-2f1e0d3c4b5a' }));
+    const foreign = await errorOf(bob.jobs.getJob({ jobId }));
     expect([unknown.code, foreign.code]).toEqual(['NOT_FOUND', 'NOT_FOUND']);
   });
 
   it('answers BAD_REQUEST for an id that is not a UUID', async () => {
-    const error = await trpcErrorOf(alice.jobs.getJob({ jobId: 'job-1' }));
+    const error = await errorOf(alice.jobs.getJob({ jobId: 'job-1' }));
     expect(error.code).toBe('BAD_REQUEST');
   });
 });
@@ -110,6 +102,6 @@ describe('jobs.listJobs', () => {
 
     const queued = await carol.jobs.listJobs({ status: 'queued', kind: 'documentAnalysis' });
     expect(queued.items.map((job) => job.id)).toEqual(ids.slice(1).reverse());
-    expect((await trpcErrorOf(carol.jobs.listJobs({ kind: 'nope' }))).code).toBe('BAD_REQUEST');
+    expect((await errorOf(carol.jobs.listJobs({ kind: 'nope' }))).code).toBe('BAD_REQUEST');
   });
 });

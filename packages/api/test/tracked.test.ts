@@ -1,8 +1,8 @@
 import { rescueExpiredJobs } from '@jobkit/db';
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
-import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaller, createInnerContext } from '../src/index.ts';
+import { errorOf } from './errors.ts';
 
 let db: TestDatabase;
 let reporter: ReturnType<typeof createCaller>;
@@ -15,11 +15,6 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-async function errorOf(promise: Promise<unknown>): Promise<TRPCError> {
-  const error = await promise.then(() => undefined, (reason: unknown) => reason);
-  if (!(error instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(error)}`);
-  return error;
-}
 
 describe('tracked external jobs', () => {
   it('are created running, take progress and a result from their owner, and read like any job', async () => {

@@ -1,10 +1,10 @@
-import { jobStatuses, jobContracts, type JobStatus } from '@jobkit/jobs';
+import type { JobStatus } from '@jobkit/jobs';
 import { trpc } from '@jobkit/react';
 import { useState } from 'react';
 import { Link } from 'wouter';
 import { formatTime } from '../format.ts';
+import { LoadOlder, StatusKindFilters } from '../ListControls.tsx';
 
-const kinds = Object.values(jobContracts).map((contract) => ({ kind: contract.kind, title: contract.title }));
 
 export function MyJobs() {
   const [status, setStatus] = useState<JobStatus | ''>('');
@@ -25,24 +25,7 @@ export function MyJobs() {
     <main className="panel">
       <h1>My jobs</h1>
       <div className="filters">
-        <label>
-          Status{' '}
-          <select value={status} onChange={(e) => { setStatus(jobStatuses.find((s) => s === e.target.value) ?? ''); }}>
-            <option value="">Any</option>
-            {jobStatuses.map((s) => (
-              <option key={s} value={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Kind{' '}
-          <select value={kind} onChange={(e) => { setKind(e.target.value); }}>
-            <option value="">Any</option>
-            {kinds.map((k) => (
-              <option key={k.kind} value={k.kind}>{k.title}</option>
-            ))}
-          </select>
-        </label>
+        <StatusKindFilters status={status} kind={kind} onStatus={setStatus} onKind={setKind} />
       </div>
       {jobs.error && <p role="alert" className="error">{jobs.error.message}</p>}
       {jobs.isPending ? (
@@ -69,11 +52,7 @@ export function MyJobs() {
           </tbody>
         </table>
       )}
-      {jobs.hasNextPage && (
-        <button type="button" className="secondary" disabled={jobs.isFetchingNextPage} onClick={() => void jobs.fetchNextPage()}>
-          {jobs.isFetchingNextPage ? 'Loading…' : 'Show older jobs'}
-        </button>
-      )}
+      <LoadOlder list={jobs} />
     </main>
   );
 }

@@ -3,6 +3,7 @@ import { defaultRetentionMs, isJobKind, jobContracts, jobStatusSchema } from '@j
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { adminStats } from '../admin-stats.ts';
+import { keysetPage } from '../paging.ts';
 import { adminProcedure, createTRPCRouter } from '../trpc.ts';
 import { firstUuidAt, lastUuidAt } from '../uuid-time.ts';
 
@@ -75,7 +76,7 @@ export const adminRouter = createTRPCRouter({
           owner: { select: { email: true } },
         },
       });
-      const page = rows.slice(0, input.limit);
+      const { page, nextCursor } = keysetPage(rows, input.limit);
       return {
         items: page.map((row) => ({
           id: row.id,
@@ -89,7 +90,7 @@ export const adminRouter = createTRPCRouter({
           createdAt: row.createdAt.toISOString(),
           finishedAt: row.finishedAt?.toISOString() ?? null,
         })),
-        nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null,
+        nextCursor,
       };
     }),
 

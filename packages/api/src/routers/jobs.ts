@@ -4,6 +4,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { findVisibleJob, jobNotFound, visibleJobs } from '../job-scope.ts';
 import { jobSnapshotSelect, toJobSnapshot } from '../job-snapshot.ts';
+import { keysetPage } from '../paging.ts';
 import { actorProcedure, createTRPCRouter } from '../trpc.ts';
 import { trackedProcedures } from './tracked.ts';
 
@@ -59,7 +60,7 @@ export const jobsRouter = createTRPCRouter({
           finishedAt: true,
         },
       });
-      const page = rows.slice(0, input.limit);
+      const { page, nextCursor } = keysetPage(rows, input.limit);
       return {
         items: page.map((row) => ({
           ...row,
@@ -67,7 +68,7 @@ export const jobsRouter = createTRPCRouter({
           createdAt: row.createdAt.toISOString(),
           finishedAt: row.finishedAt?.toISOString() ?? null,
         })),
-        nextCursor: rows.length > input.limit ? (page.at(-1)?.id ?? null) : null,
+        nextCursor,
       };
     }),
 

@@ -1,12 +1,12 @@
-import { jobContracts, jobStatuses, type JobStatus } from '@jobkit/jobs';
+import type { JobStatus } from '@jobkit/jobs';
 import { trpc } from '@jobkit/react';
 import { useState, type SyntheticEvent } from 'react';
 import { Link, useLocation } from 'wouter';
 import { formatTime } from '../../format.ts';
+import { LoadOlder, StatusKindFilters } from '../../ListControls.tsx';
 import { AdminStats } from './AdminStats.tsx';
 import { BulkActions } from './BulkActions.tsx';
 
-const kinds = Object.values(jobContracts).map((contract) => ({ kind: contract.kind, title: contract.title }));
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function AdminJobs() {
@@ -56,20 +56,7 @@ export function AdminJobs() {
         <button type="submit" className="secondary">Open</button>
       </form>
       <div className="filters">
-        <label>
-          Status{' '}
-          <select value={status} onChange={(e) => { setStatus(jobStatuses.find((s) => s === e.target.value) ?? ''); }}>
-            <option value="">Any</option>
-            {jobStatuses.map((s) => <option key={s} value={s}>{s}</option>)}
-          </select>
-        </label>
-        <label>
-          Kind{' '}
-          <select value={kind} onChange={(e) => { setKind(e.target.value); }}>
-            <option value="">Any</option>
-            {kinds.map((k) => <option key={k.kind} value={k.kind}>{k.title}</option>)}
-          </select>
-        </label>
+        <StatusKindFilters status={status} kind={kind} onStatus={setStatus} onKind={setKind} />
         <label>
           Owner{' '}
           <input type="email" value={ownerEmail} placeholder="email" onChange={(e) => { setOwnerEmail(e.target.value); }} />
@@ -112,11 +99,7 @@ export function AdminJobs() {
         </table>
       </div>
       {!jobs.isPending && items.length === 0 && <p className="muted">No jobs match.</p>}
-      {jobs.hasNextPage && (
-        <button type="button" className="secondary" disabled={jobs.isFetchingNextPage} onClick={() => void jobs.fetchNextPage()}>
-          {jobs.isFetchingNextPage ? 'Loading…' : 'Show older jobs'}
-        </button>
-      )}
+      <LoadOlder list={jobs} />
     </main>
   );
 }
