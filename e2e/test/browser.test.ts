@@ -111,6 +111,20 @@ describe('a user', () => {
     expect((await db.prisma.job.findUniqueOrThrow({ where: { id: jobId } })).status).toBe('cancelled');
   });
 
+  it('creates an API token that works once copied, and revokes it', async () => {
+    const page = await signIn('user@example.com');
+    await page.getByRole('link', { name: 'API tokens' }).click();
+    await page.getByLabel('Name').fill('e2e script');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const token = (await page.locator('code.token').textContent()) ?? '';
+    expect(token).toMatch(/^jk_[\w-]{43}$/);
+    const list = (bearer: string) => fetch(`${baseUrl}/trpc/jobs.listJobs?input=%7B%7D`, { headers: { authorization: `Bearer ${bearer}` } });
+    expect((await list(token)).status).toBe(200);
+    await page.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByText('revoked').waitFor();
+    expect((await list(token)).status).toBe(401);
+  });
+
   it('cannot open the admin job viewer', async () => {
     const page = await signIn('user@example.com', { width: 390, height: 844 });
     await expect(page.getByRole('link', { name: 'Job viewer' }).count()).resolves.toBe(0);

@@ -4,6 +4,7 @@ import { Link, Route, Switch } from 'wouter';
 import { JobPage } from './pages/JobPage.tsx';
 import { MyJobs } from './pages/MyJobs.tsx';
 import { NewAnalysis } from './pages/NewAnalysis.tsx';
+import { Tokens } from './pages/Tokens.tsx';
 import { SignIn } from './SignIn.tsx';
 
 // The job viewer (and its chart library) loads only for admins who open it.
@@ -32,6 +33,7 @@ export function App() {
         <nav aria-label="Main">
           <Link href="/">New analysis</Link>
           <Link href="/jobs">My jobs</Link>
+          <Link href="/tokens">API tokens</Link>
           {isAdmin && <Link href="/admin">Job viewer</Link>}
         </nav>
         <div className="account">
@@ -43,6 +45,7 @@ export function App() {
       <Switch>
         <Route path="/" component={NewAnalysis} />
         <Route path="/jobs" component={MyJobs} />
+        <Route path="/tokens" component={Tokens} />
         <Route path="/jobs/:id">{(params) => <JobPage jobId={params.id} />}</Route>
         <Route path="/admin">{isAdmin ? <AdminJobs /> : <NotAllowed />}</Route>
         <Route path="/admin/jobs/:id">{(params) => (isAdmin ? <AdminJobDetail jobId={params.id} /> : <NotAllowed />)}</Route>
