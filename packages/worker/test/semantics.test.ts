@@ -70,11 +70,13 @@ describe('worker death', () => {
     const doomed = await workerProcess({ CONCURRENCY: '1', LEASE_MS: '1500' });
     const [id] = await enqueue(db, sleeper, ownerId, [{ ms: 2_000, steps: 4 }], { maxAttempts: 2 });
     await untilStatus(id ?? '', 'running');
-    await doomed.kill('SIGKILL');
-    const diedAt = Date.now();
+    // The survivor is up before the death (it cannot take a job another worker holds), so what is
+    // measured is the rescue, not its start-up.
     const survivor = createWorker({ database: db, handlersModule: fixtures, concurrency: 1, leaseMs: 1500, rescueIntervalMs: 200, log: () => undefined });
     workers.push(survivor);
     await survivor.start();
+    await doomed.kill('SIGKILL');
+    const diedAt = Date.now();
     await untilStatus(id ?? '', 'completed', 20_000);
     const row = await db.prisma.job.findUniqueOrThrow({ where: { id }, include: { attempts: { orderBy: { attempt: 'asc' } } } });
     expect(row.attempts.map((a) => a.outcome)).toEqual(['lost', 'completed']);
