@@ -5,7 +5,7 @@
 import { ensureDemoUsers } from '@jobkit/api';
 import { bootDatabase, defaultDataDir } from '@jobkit/db';
 import { join } from 'node:path';
-import { createWorker, onShutdownSignal, workerOptionsFrom } from '@jobkit/worker';
+import { createWorker, llmSettingsFrom, onShutdownSignal, workerOptionsFrom } from '@jobkit/worker';
 import { defaultHandlersModule } from '@jobkit/worker/handlers';
 import { readConfig } from './config.ts';
 import { createHttpServer } from './http-server.ts';
@@ -30,6 +30,7 @@ const app = await createHttpServer({
     webhooksEnabled: config.JOBKIT_WEBHOOK_SECRET !== undefined,
     maxActiveJobsPerUser: config.MAX_ACTIVE_JOBS_PER_USER,
     maxStartsPerMinute: config.MAX_STARTS_PER_MINUTE,
+    llmEnabled: llmSettingsFrom(process.env) !== null,
   },
   webDist: config.WEB_DIST,
   logLevel: config.LOG_LEVEL,

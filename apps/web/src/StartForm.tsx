@@ -2,10 +2,11 @@ import { maxDocumentLength } from '@jobkit/jobs';
 import { useStartAnalysis } from '@jobkit/react';
 import { useState, type SyntheticEvent } from 'react';
 
-export function StartForm({ onStarted }: { onStarted: (jobId: string) => void }) {
+/** Title and text in: the document analysis, or the LLM analysis of the same input. */
+export function StartForm({ kind, onStarted }: { kind: 'documentAnalysis' | 'llmAnalysis'; onStarted: (jobId: string) => void }) {
   const [title, setTitle] = useState('');
   const [text, setText] = useState('');
-  const start = useStartAnalysis().documentAnalysis;
+  const start = useStartAnalysis()[kind];
 
   const submit = (event: SyntheticEvent) => {
     event.preventDefault();

@@ -14,12 +14,15 @@ export interface ApiSettings {
   maxActiveJobsPerUser: number;
   /** Jobs a user may start per minute. */
   maxStartsPerMinute: number;
+  /** A language model endpoint is configured, so LLM analyses can run. */
+  llmEnabled: boolean;
 }
 
 export const defaultApiSettings: ApiSettings = {
   webhooksEnabled: false,
   maxActiveJobsPerUser: 100,
   maxStartsPerMinute: 600,
+  llmEnabled: false,
 };
 
 /** The browser session cookie, as procedures see it: HTTP sets real cookies, callers a variable. */

@@ -1,5 +1,5 @@
 import type { NewJob } from '@jobkit/db';
-import type { JobContract } from '@jobkit/jobs';
+import { llmAnalysis, type JobContract } from '@jobkit/jobs';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { Actor, InnerContext } from './context.ts';
@@ -29,12 +29,22 @@ export interface StartRequest {
   webhookUrl?: string | undefined;
 }
 
+/** Why this server cannot run a kind now, in words; null when it can. */
+export function unavailableReason(settings: InnerContext['settings'], kind: string): string | null {
+  if (kind === llmAnalysis.kind && !settings.llmEnabled) {
+    return 'LLM analysis is not available on this server: it has no language model configured (LLM_BASE_URL, LLM_API_KEY, LLM_MODEL).';
+  }
+  return null;
+}
+
 /** The row to insert for one validated start request. */
 export function newJobFor(
   ctx: InnerContext & { actor: Actor },
   contract: JobContract,
   request: StartRequest,
 ): NewJob {
+  const unavailable = unavailableReason(ctx.settings, contract.kind);
+  if (unavailable) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: unavailable });
   if (request.webhookUrl && !ctx.settings.webhooksEnabled) {
     throw new TRPCError({
       code: 'BAD_REQUEST',

@@ -54,6 +54,21 @@ describe('analysis.startCallTranscriptAnalysis', () => {
   });
 });
 
+describe('analysis.startLlmAnalysis', () => {
+  it('is refused with the reason where no model is configured, and offered where one is', async () => {
+    const error = await errorOf(alice.analysis.startLlmAnalysis({ input: { text: 'Read me.' } }));
+    expect([error.code, error.message]).toEqual([
+      'PRECONDITION_FAILED',
+      'LLM analysis is not available on this server: it has no language model configured (LLM_BASE_URL, LLM_API_KEY, LLM_MODEL).',
+    ]);
+    expect((await alice.analysis.kinds()).find((kind) => kind.kind === 'llmAnalysis')?.unavailable).toMatch(/not available/);
+    const userId = (await db.prisma.user.findFirstOrThrow()).id;
+    const configured = createCaller(createInnerContext({ db, actor: { userId, role: 'user' }, settings: { llmEnabled: true } }));
+    expect((await configured.analysis.kinds()).every((kind) => kind.unavailable === null)).toBe(true);
+    expect((await configured.analysis.startLlmAnalysis({ input: { text: 'Read me.' } })).status).toBe('queued');
+  });
+});
+
 describe('jobs.getJob', () => {
   it('returns the typed snapshot of the caller’s job', async () => {
     const { jobId } = await alice.analysis.startDocumentAnalysis({ input: { text: 'Hello there. General Kenobi.' } });

@@ -5,3 +5,4 @@ export * from './kinds/webhook-delivery.ts';
 export * from './kinds/tracked.ts';
 export { boundedJson } from './json.ts';
 export * from './kinds/call-transcript.ts';
+export * from './kinds/llm-analysis.ts';

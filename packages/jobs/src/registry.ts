@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { callTranscriptAnalysis } from './kinds/call-transcript.ts';
 import { documentAnalysis } from './kinds/document-analysis.ts';
+import { llmAnalysis } from './kinds/llm-analysis.ts';
 import { trackedJob } from './kinds/tracked.ts';
 import { webhookDelivery } from './kinds/webhook-delivery.ts';
 
@@ -8,6 +9,7 @@ import { webhookDelivery } from './kinds/webhook-delivery.ts';
 export const jobContracts = {
   [documentAnalysis.kind]: documentAnalysis,
   [callTranscriptAnalysis.kind]: callTranscriptAnalysis,
+  [llmAnalysis.kind]: llmAnalysis,
   [webhookDelivery.kind]: webhookDelivery,
   [trackedJob.kind]: trackedJob,
 };
@@ -23,6 +25,7 @@ export function isJobKind(kind: string): kind is JobKind {
 export const jobSnapshotSchema = z.discriminatedUnion('kind', [
   documentAnalysis.snapshot,
   callTranscriptAnalysis.snapshot,
+  llmAnalysis.snapshot,
   webhookDelivery.snapshot,
   trackedJob.snapshot,
 ]);

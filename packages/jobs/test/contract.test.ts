@@ -77,7 +77,7 @@ describe('the document analysis contract', () => {
 
 describe('the registry', () => {
   it('knows its kinds and nothing else', () => {
-    expect(Object.keys(jobContracts)).toEqual(['documentAnalysis', 'callTranscriptAnalysis', 'webhookDelivery', 'tracked']);
+    expect(Object.keys(jobContracts)).toEqual(['documentAnalysis', 'callTranscriptAnalysis', 'llmAnalysis', 'webhookDelivery', 'tracked']);
     expect(isJobKind('documentAnalysis')).toBe(true);
     expect(isJobKind('toString')).toBe(false);
   });

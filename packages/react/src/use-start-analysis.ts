@@ -18,5 +18,6 @@ export function useStartAnalysis() {
   return {
     documentAnalysis: trpc.analysis.startDocumentAnalysis.useMutation({ onSuccess }),
     callTranscriptAnalysis: trpc.analysis.startCallTranscriptAnalysis.useMutation({ onSuccess }),
+    llmAnalysis: trpc.analysis.startLlmAnalysis.useMutation({ onSuccess }),
   };
 }

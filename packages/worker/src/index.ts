@@ -5,3 +5,4 @@ export type { AbortReason } from './thread-protocol.ts';
 export { onShutdownSignal } from './shutdown.ts';
 export { signWebhook, verifyWebhook } from './webhook-signature.ts';
 export { workerEnvironmentShape, workerOptionsFrom, type WorkerEnvironment } from './environment.ts';
+export { llmSettingsFrom, type LlmSettings } from './handlers/llm-client.ts';

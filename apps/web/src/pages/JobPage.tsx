@@ -36,6 +36,19 @@ function JobResult({ job }: { job: JobSnapshot }) {
       return <DocumentResult result={job.result} />;
     case 'callTranscriptAnalysis':
       return <TranscriptResult result={job.result} />;
+    case 'llmAnalysis':
+      return (
+        <div className="result">
+          <h3>Summary</h3>
+          <p>{job.result.summary}</p>
+          <h3>Key points</h3>
+          <ul>{job.result.keyPoints.map((point, index) => <li key={index}>{point}</li>)}</ul>
+          <p>
+            Topics: {job.result.topics.join(', ') || '—'} · sentiment {job.result.sentiment} ·{' '}
+            <span className="muted">written by {job.result.model}</span>
+          </p>
+        </div>
+      );
     case 'webhookDelivery':
       return <p>Delivered with HTTP {job.result.httpStatus} at {new Date(job.result.deliveredAt).toLocaleString()}.</p>;
     case 'tracked':

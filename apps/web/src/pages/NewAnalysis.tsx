@@ -1,18 +1,22 @@
-import { useActiveJobs } from '@jobkit/react';
+import { trpc, useActiveJobs } from '@jobkit/react';
 import { useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { StartForm } from '../StartForm.tsx';
 import { TranscriptForm } from '../TranscriptForm.tsx';
 
 const kinds = [
-  { value: 'document', label: 'Document', hint: 'Counts, keywords and a summary of any text.' },
-  { value: 'transcript', label: 'Call transcript', hint: 'Talk time, questions, action items and sentiment per speaker.' },
+  { value: 'documentAnalysis', label: 'Document', hint: 'Counts, keywords and a summary of any text.' },
+  { value: 'callTranscriptAnalysis', label: 'Call transcript', hint: 'Talk time, questions, action items and sentiment per speaker.' },
+  { value: 'llmAnalysis', label: 'Ask a language model', hint: 'Summary, key points and topics written by a model.' },
 ] as const;
 
 export function NewAnalysis() {
   const [, navigate] = useLocation();
   const active = useActiveJobs();
-  const [kind, setKind] = useState<(typeof kinds)[number]['value']>('document');
+  const [kind, setKind] = useState<(typeof kinds)[number]['value']>('documentAnalysis');
+  // The server says which kinds it can run (the LLM one needs a configured model).
+  const available = trpc.analysis.kinds.useQuery();
+  const unavailable = new Map((available.data ?? []).map((entry) => [entry.kind, entry.unavailable]));
   const open = (jobId: string) => {
     navigate(`/jobs/${jobId}`);
   };
@@ -22,14 +26,24 @@ export function NewAnalysis() {
         <h1 id="start-heading">New analysis</h1>
         <fieldset className="kind-choice">
           <legend>What to analyse</legend>
-          {kinds.map((choice) => (
-            <label key={choice.value}>
-              <input type="radio" name="kind" value={choice.value} checked={kind === choice.value} onChange={() => { setKind(choice.value); }} />{' '}
-              {choice.label} <span className="muted small">{choice.hint}</span>
-            </label>
-          ))}
+          {kinds.map((choice) => {
+            const reason = unavailable.get(choice.value) ?? null;
+            return (
+              <label key={choice.value} title={reason ?? undefined}>
+                <input
+                  type="radio"
+                  name="kind"
+                  value={choice.value}
+                  checked={kind === choice.value}
+                  disabled={reason !== null}
+                  onChange={() => { setKind(choice.value); }}
+                />{' '}
+                {choice.label} <span className="muted small">{reason ?? choice.hint}</span>
+              </label>
+            );
+          })}
         </fieldset>
-        {kind === 'document' ? <StartForm onStarted={open} /> : <TranscriptForm onStarted={open} />}
+        {kind === 'callTranscriptAnalysis' ? <TranscriptForm onStarted={open} /> : <StartForm kind={kind} onStarted={open} />}
       </section>
       <section aria-labelledby="active-heading" className="panel">
         <h2 id="active-heading">Running from this browser</h2>

@@ -1,8 +1,8 @@
 import { enqueueJobs } from '@jobkit/db';
-import { callTranscriptAnalysis, documentAnalysis, type JobContract } from '@jobkit/jobs';
+import { callTranscriptAnalysis, documentAnalysis, llmAnalysis, type JobContract } from '@jobkit/jobs';
 import { z } from 'zod';
 import { assertWithinLimits } from '../limits.ts';
-import { newJobFor, startOptionsShape } from '../start-options.ts';
+import { newJobFor, startOptionsShape, unavailableReason } from '../start-options.ts';
 import { actorProcedure, createTRPCRouter } from '../trpc.ts';
 
 /** What every start mutation takes: the kind's own input, plus the options shared by all kinds. */
@@ -14,11 +14,13 @@ function startInput<Input extends z.ZodType>(input: Input) {
 const batchItem = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal(documentAnalysis.kind), input: documentAnalysis.input, ...startOptionsShape }),
   z.object({ kind: z.literal(callTranscriptAnalysis.kind), input: callTranscriptAnalysis.input, ...startOptionsShape }),
+  z.object({ kind: z.literal(llmAnalysis.kind), input: llmAnalysis.input, ...startOptionsShape }),
 ]);
 
 const contractsByKind = {
   [documentAnalysis.kind]: documentAnalysis,
   [callTranscriptAnalysis.kind]: callTranscriptAnalysis,
+  [llmAnalysis.kind]: llmAnalysis,
 };
 
 async function startOne(ctx: Parameters<typeof newJobFor>[0], contract: JobContract, request: Parameters<typeof newJobFor>[2]) {
@@ -41,6 +43,19 @@ export const analysisRouter = createTRPCRouter({
   startCallTranscriptAnalysis: actorProcedure
     .input(startInput(callTranscriptAnalysis.input))
     .mutation(({ ctx, input }) => startOne(ctx, callTranscriptAnalysis, input)),
+
+  startLlmAnalysis: actorProcedure
+    .input(startInput(llmAnalysis.input))
+    .mutation(({ ctx, input }) => startOne(ctx, llmAnalysis, input)),
+
+  /** The kinds a caller can start here, and why any cannot: the web app offers what works. */
+  kinds: actorProcedure.query(({ ctx }) =>
+    Object.values(contractsByKind).map((contract) => ({
+      kind: contract.kind,
+      title: contract.title,
+      unavailable: unavailableReason(ctx.settings, contract.kind),
+    })),
+  ),
 
   /** Up to 1,000 starts of any kinds in one statement; all are validated before any is stored. */
   startMany: actorProcedure
