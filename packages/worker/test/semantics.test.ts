@@ -3,7 +3,7 @@ import { createTestDatabase, createTestUser, startTypeScriptProcess, type TestDa
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker, type Worker } from '../src/index.ts';
-import { sleeper, spinner } from './fixtures/handlers.ts';
+import { sleeper, stubborn } from './fixtures/handlers.ts';
 import { enqueue, waitFor } from './helpers.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -43,20 +43,18 @@ describe('cancellation across processes', () => {
   it('stops a running job in another process within a second, cooperative or not', async () => {
     const other = await workerProcess({ CONCURRENCY: '2' });
     const [cooperative] = await enqueue(db, sleeper, ownerId, [{ ms: 60_000, steps: 600 }]);
-    const [stubborn] = await enqueue(db, spinner, ownerId, [{ ms: 60_000 }], { maxAttempts: 1 });
-    await Promise.all([untilStatus(cooperative ?? '', 'running'), untilStatus(stubborn ?? '', 'running')]);
+    // (Its kind's deadline is two minutes: only the cancellation can end it within this test.)
+    const [unyielding] = await enqueue(db, stubborn, ownerId, [{ ms: 60_000 }]);
+    await Promise.all([untilStatus(cooperative ?? '', 'running'), untilStatus(unyielding ?? '', 'running')]);
 
-    for (const [label, id] of [['cooperates', cooperative ?? ''], ['ignores its signal', stubborn ?? '']] as const) {
+    for (const [label, id] of [['cooperates', cooperative ?? ''], ['ignores its signal', unyielding ?? '']] as const) {
       const requestedAt = performance.now();
       expect(await cancelJob(db.pool, id, 60_000)).toEqual({ result: 'cancelling' });
-      await untilStatus(id, 'cancelled', 15_000);
+      await untilStatus(id, 'cancelled', 5_000);
       const stoppedAfterMs = performance.now() - requestedAt;
       console.log(`[cancel] handler that ${label}: cancelled in another process after ${stoppedAfterMs.toFixed(0)} ms`);
-      // The claim is "within a second" for a handler that checks its signal. One that never yields
-      // gets abandonAfterMs (500 ms), then its thread is terminated; how long that takes depends
-      // on how busy the machine's cores are (this one burns a whole core), so it is measured and
-      // printed, and only required to end cancelled.
-      if (label === 'cooperates') expect(stoppedAfterMs).toBeLessThan(1000);
+      // A handler that ignores its signal gets abandonAfterMs (500 ms), then its thread is stopped.
+      expect(stoppedAfterMs).toBeLessThan(label === 'cooperates' ? 1000 : 1500);
       const row = await db.prisma.job.findUniqueOrThrow({ where: { id }, include: { attempts: true } });
       expect(row.error).toMatchObject({ code: 'CANCELLED' });
       expect(row.attempts.map((a) => a.outcome)).toEqual(['cancelled']);
