@@ -24,19 +24,33 @@ export interface FailureRecord {
 
 const leaseHeld = `id = $1 AND status = 'running' AND locked_by = $2 AND attempt = $3`;
 
-const completeSql = `
+/**
+ * The one shape of every statement that ends an attempt: change the job only if this worker still
+ * holds that attempt (`leaseHeld`), drop the lease, bump `version`, close the attempt's history row
+ * with its outcome, and answer from the changed row. No row answered: the lease was lost.
+ */
+function endAttemptSql(parts: { job: string; outcome: string; attemptError?: string; answer: string }): string {
+  const attemptError = parts.attemptError ? `, error = ${parts.attemptError}` : '';
+  return `
 WITH done AS (
   UPDATE job SET
-    status = 'completed', result = $4::jsonb, error = NULL, progress = 100,
-    finished_at = now(), expires_at = now() + $5 * interval '1 millisecond',
+    ${parts.job},
     locked_by = NULL, locked_until = NULL, version = version + 1, updated_at = now()
   WHERE ${leaseHeld}
-  RETURNING id, attempt
+  RETURNING id, attempt, kind, status
 ), history AS (
-  UPDATE job_attempt SET finished_at = now(), outcome = 'completed'
+  UPDATE job_attempt SET finished_at = now(), outcome = ${parts.outcome}${attemptError}
   FROM done WHERE job_attempt.job_id = done.id AND job_attempt.attempt = done.attempt
 )
-SELECT id FROM done`;
+SELECT ${parts.answer} FROM done`;
+}
+
+const completeSql = endAttemptSql({
+  job: `status = 'completed', result = $4::jsonb, error = NULL, progress = 100,
+    finished_at = now(), expires_at = now() + $5 * interval '1 millisecond'`,
+  outcome: `'completed'`,
+  answer: 'id',
+});
 
 export async function completeJob(
   pool: pg.Pool,
@@ -56,22 +70,16 @@ export async function completeJob(
 
 // Retry when the error allows it and attempts remain: back to `queued`, runnable after the delay.
 // Otherwise the job fails for good and starts its retention period.
-const failSql = `
-WITH done AS (
-  UPDATE job SET
-    status = CASE WHEN $5 AND attempt < max_attempts THEN 'queued'::"JobStatus" ELSE 'failed'::"JobStatus" END,
+const failSql = endAttemptSql({
+  job: `status = CASE WHEN $5 AND attempt < max_attempts THEN 'queued'::"JobStatus" ELSE 'failed'::"JobStatus" END,
     run_at = CASE WHEN $5 AND attempt < max_attempts THEN now() + $6 * interval '1 millisecond' ELSE run_at END,
     finished_at = CASE WHEN $5 AND attempt < max_attempts THEN NULL ELSE now() END,
     expires_at = CASE WHEN $5 AND attempt < max_attempts THEN NULL ELSE now() + $7 * interval '1 millisecond' END,
-    error = $4::jsonb - 'stack',
-    locked_by = NULL, locked_until = NULL, version = version + 1, updated_at = now()
-  WHERE ${leaseHeld}
-  RETURNING id, attempt, status
-), history AS (
-  UPDATE job_attempt SET finished_at = now(), outcome = $8::"AttemptOutcome", error = $4::jsonb
-  FROM done WHERE job_attempt.job_id = done.id AND job_attempt.attempt = done.attempt
-)
-SELECT status FROM done`;
+    error = $4::jsonb - 'stack'`,
+  outcome: `$8::"AttemptOutcome"`,
+  attemptError: '$4::jsonb',
+  answer: 'status',
+});
 
 export interface FailOptions {
   retryable: boolean;
@@ -100,19 +108,12 @@ export async function failJob(
   return rows[0]?.status ?? null;
 }
 
-const cancelRunningSql = `
-WITH done AS (
-  UPDATE job SET
-    status = 'cancelled', finished_at = now(), expires_at = now() + $4 * interval '1 millisecond',
-    error = '{"code":"CANCELLED","message":"The job was cancelled while it ran."}'::jsonb,
-    locked_by = NULL, locked_until = NULL, version = version + 1, updated_at = now()
-  WHERE ${leaseHeld}
-  RETURNING id, attempt
-), history AS (
-  UPDATE job_attempt SET finished_at = now(), outcome = 'cancelled'
-  FROM done WHERE job_attempt.job_id = done.id AND job_attempt.attempt = done.attempt
-)
-SELECT id FROM done`;
+const cancelRunningSql = endAttemptSql({
+  job: `status = 'cancelled', finished_at = now(), expires_at = now() + $4 * interval '1 millisecond',
+    error = '{"code":"CANCELLED","message":"The job was cancelled while it ran."}'::jsonb`,
+  outcome: `'cancelled'`,
+  answer: 'id',
+});
 
 /** Ends a running job as cancelled once its handler has stopped. */
 export async function finishCancelledJob(pool: pg.Pool, ref: AttemptRef, retentionMs: number): Promise<boolean> {
@@ -123,18 +124,11 @@ export async function finishCancelledJob(pool: pg.Pool, ref: AttemptRef, retenti
 // A graceful shutdown gives the job back: queued again at once, in its old place (same run_at),
 // and the attempt it was on does not count against its budget (max_attempts grows by one; the
 // history row says `released`).
-const releaseSql = `
-WITH released AS (
-  UPDATE job SET
-    status = 'queued', max_attempts = max_attempts + 1,
-    locked_by = NULL, locked_until = NULL, version = version + 1, updated_at = now()
-  WHERE ${leaseHeld}
-  RETURNING id, attempt, kind
-), history AS (
-  UPDATE job_attempt SET finished_at = now(), outcome = 'released'
-  FROM released WHERE job_attempt.job_id = released.id AND job_attempt.attempt = released.attempt
-)
-SELECT id, pg_notify('${jobsChannel}', kind) FROM released`;
+const releaseSql = endAttemptSql({
+  job: `status = 'queued', max_attempts = max_attempts + 1`,
+  outcome: `'released'`,
+  answer: `id, pg_notify('${jobsChannel}', kind)`,
+});
 
 export async function releaseJob(pool: pg.Pool, ref: AttemptRef): Promise<boolean> {
   const { rowCount } = await pool.query(releaseSql, [ref.jobId, ref.workerId, ref.attempt]);
