@@ -1,4 +1,4 @@
-import { jobContracts, jobSnapshotSchema, isJobKind, type JobSnapshot } from '@jobkit/jobs';
+import { contractFor, jobSnapshotSchema, type JobSnapshot } from '@jobkit/jobs';
 import { TRPCError } from '@trpc/server';
 
 /** The columns a job read needs; an explicit select keeps reads from growing with the table. */
@@ -57,7 +57,7 @@ export function toJobSnapshot(row: JobSnapshotRow): JobSnapshot {
     updatedAt: row.updatedAt.toISOString(),
   });
   if (parsed.success) return parsed.data;
-  const contract = isJobKind(row.kind) ? jobContracts[row.kind] : undefined;
+  const contract = contractFor(row.kind);
   const reason = !contract
     ? `this server does not know the kind ${row.kind}`
     : contract.version === row.payloadVersion

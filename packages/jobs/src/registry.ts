@@ -21,6 +21,11 @@ export function isJobKind(kind: string): kind is JobKind {
   return Object.hasOwn(jobContracts, kind);
 }
 
+/** The contract of a stored kind, or undefined for a kind this code no longer knows. */
+export function contractFor(kind: string): RegisteredJobContract | undefined {
+  return isJobKind(kind) ? jobContracts[kind] : undefined;
+}
+
 /** A job as clients see it: a union discriminated by `kind`, each with its own result type. */
 export const jobSnapshotSchema = z.discriminatedUnion('kind', [
   documentAnalysis.snapshot,

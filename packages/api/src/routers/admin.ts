@@ -1,5 +1,5 @@
 import { cancelJob, retryJob, type Database } from '@jobkit/db';
-import { defaultRetentionMs, isJobKind, jobContracts, jobStatusSchema } from '@jobkit/jobs';
+import { contractFor, defaultRetentionMs, isJobKind, jobStatusSchema } from '@jobkit/jobs';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { adminStats } from '../admin-stats.ts';
@@ -11,9 +11,6 @@ const jobId = z.uuid({ message: 'A job id is a UUID' });
 const selection = z.object({ jobIds: z.array(jobId).min(1, 'Select at least one job').max(100, 'Select at most 100 jobs') });
 const timestamp = z.iso.datetime({ offset: true });
 
-function contractOf(kind: string) {
-  return isJobKind(kind) ? jobContracts[kind] : undefined;
-}
 
 async function kindsOf(ctx: { db: Database }, jobIds: string[]): Promise<Map<string, string>> {
   const jobs = await ctx.db.prisma.job.findMany({ where: { id: { in: jobIds } }, select: { id: true, kind: true } });
@@ -81,7 +78,7 @@ export const adminRouter = createTRPCRouter({
         items: page.map((row) => ({
           id: row.id,
           kind: row.kind,
-          title: contractOf(row.kind)?.title ?? row.kind,
+          title: contractFor(row.kind)?.title ?? row.kind,
           status: row.status,
           progress: row.progress,
           attempt: row.attempt,
@@ -107,7 +104,7 @@ export const adminRouter = createTRPCRouter({
     return {
       id: job.id,
       kind: job.kind,
-      title: contractOf(job.kind)?.title ?? job.kind,
+      title: contractFor(job.kind)?.title ?? job.kind,
       status: job.status,
       owner: job.owner,
       input: storedJson(job.input),
@@ -143,7 +140,7 @@ export const adminRouter = createTRPCRouter({
     const kinds = await kindsOf(ctx, input.jobIds);
     const results: ActionResult[] = [];
     for (const id of input.jobIds) {
-      const outcome = await cancelJob(ctx.db.pool, id, contractOf(kinds.get(id) ?? '')?.retentionMs ?? defaultRetentionMs);
+      const outcome = await cancelJob(ctx.db.pool, id, contractFor(kinds.get(id) ?? '')?.retentionMs ?? defaultRetentionMs);
       const message = {
         cancelled: 'Cancelled.',
         cancelling: 'Asked its worker to stop.',
@@ -160,7 +157,7 @@ export const adminRouter = createTRPCRouter({
     const results: ActionResult[] = [];
     for (const id of input.jobIds) {
       const kind = kinds.get(id);
-      const ok = kind !== undefined && (await retryJob(ctx.db.pool, id, contractOf(kind)?.maxAttempts ?? 1));
+      const ok = kind !== undefined && (await retryJob(ctx.db.pool, id, contractFor(kind)?.maxAttempts ?? 1));
       results.push({ jobId: id, ok, message: ok ? 'Queued again.' : kind ? 'Only failed or cancelled jobs can be retried.' : 'No such job.' });
     }
     return { results };

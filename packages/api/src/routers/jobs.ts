@@ -1,5 +1,5 @@
 import { cancelJob, externalAttempt, finishCancelledJob, retryJob } from '@jobkit/db';
-import { defaultRetentionMs, isJobKind, jobContracts, jobStatusSchema, trackedJob } from '@jobkit/jobs';
+import { contractFor, defaultRetentionMs, isJobKind, jobStatusSchema, trackedJob } from '@jobkit/jobs';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { findVisibleJob, jobNotFound, visibleJobs } from '../job-scope.ts';
@@ -11,9 +11,6 @@ import { trackedProcedures } from './tracked.ts';
 const jobId = z.uuid({ message: 'A job id is a UUID, like 0199c1d2-7f3e-7a10-9c4b-2f1e0d3c4b5a' });
 const byId = z.object({ jobId });
 
-function contractOf(kind: string) {
-  return isJobKind(kind) ? jobContracts[kind] : undefined;
-}
 
 export const jobsRouter = createTRPCRouter({
   ...trackedProcedures,
@@ -64,7 +61,7 @@ export const jobsRouter = createTRPCRouter({
       return {
         items: page.map((row) => ({
           ...row,
-          title: contractOf(row.kind)?.title ?? row.kind,
+          title: contractFor(row.kind)?.title ?? row.kind,
           createdAt: row.createdAt.toISOString(),
           finishedAt: row.finishedAt?.toISOString() ?? null,
         })),
@@ -78,7 +75,7 @@ export const jobsRouter = createTRPCRouter({
    */
   cancelJob: actorProcedure.input(byId).mutation(async ({ ctx, input }) => {
     const job = await findVisibleJob(ctx.db, ctx.actor, input.jobId);
-    const retentionMs = contractOf(job.kind)?.retentionMs ?? defaultRetentionMs;
+    const retentionMs = contractFor(job.kind)?.retentionMs ?? defaultRetentionMs;
     const outcome = await cancelJob(ctx.db.pool, job.id, retentionMs);
     // A tracked job has no worker of ours to stop: it ends at once, and its reporter is refused.
     if (outcome.result === 'cancelling' && job.kind === trackedJob.kind) {
@@ -103,7 +100,7 @@ export const jobsRouter = createTRPCRouter({
   /** Queues a failed or cancelled job again, with its kind's full attempt budget; history is kept. */
   retryJob: actorProcedure.input(byId).mutation(async ({ ctx, input }) => {
     const job = await findVisibleJob(ctx.db, ctx.actor, input.jobId);
-    const attempts = contractOf(job.kind)?.maxAttempts ?? 1;
+    const attempts = contractFor(job.kind)?.maxAttempts ?? 1;
     if (!(await retryJob(ctx.db.pool, job.id, attempts))) {
       const current = await ctx.db.prisma.job.findUnique({ where: { id: job.id }, select: { status: true } });
       if (!current) throw await jobNotFound(ctx.db, ctx.actor, job.id);
