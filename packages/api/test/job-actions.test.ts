@@ -106,7 +106,7 @@ describe('retention', () => {
     const lapsed = await errorOf(alice.jobs.getJob({ jobId }));
     expect([lapsed.code, lapsed.message]).toEqual(['NOT_FOUND', expect.stringMatching(/expired on .*kept for a limited time/)]);
 
-    expect(await sweepExpiredJobs(db.pool, { batchSize: 100, tombstoneMs: 3_600_000 })).toBeGreaterThanOrEqual(1);
+    expect(await sweepExpiredJobs(db.pool, { batchSize: 100, tombstoneMs: 3_600_000, unusedFileMs: 86_400_000 })).toBeGreaterThanOrEqual(1);
     expect(await db.prisma.job.findUnique({ where: { id: jobId } })).toBeNull();
     expect((await errorOf(alice.jobs.getJob({ jobId }))).message).toMatch(/expired on/);
     expect((await errorOf(bob.jobs.getJob({ jobId }))).message).toBe(`No job ${jobId}.`);

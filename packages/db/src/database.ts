@@ -15,13 +15,19 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function openDatabase(url: string, options: { maxConnections?: number } = {}): Database {
-  const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10 });
+/** A plain connection pool, for code that needs SQL only (handler threads reading files). */
+export function openPool(url: string, maxConnections: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: maxConnections });
   // An idle client that loses its server (restart, network) emits here; without a listener the
   // process would crash. The pool drops that client and the next query opens a new one.
   pool.on('error', (error) => {
     console.warn(`[db] idle connection lost: ${error.message}`);
   });
+  return pool;
+}
+
+export function openDatabase(url: string, options: { maxConnections?: number } = {}): Database {
+  const pool = openPool(url, options.maxConnections ?? 10);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   let closing: Promise<void> | undefined;
   return {

@@ -125,7 +125,7 @@ describe('retention', () => {
       const claimed = await claimOne('w');
       await completeJob(db.pool, claimed.ref, {}, id === old?.id ? 0 : 60_000);
     }
-    const sweeps = await Promise.all([1, 2, 3].map(() => sweepExpiredJobs(db.pool, { batchSize: 100, tombstoneMs: 60_000 })));
+    const sweeps = await Promise.all([1, 2, 3].map(() => sweepExpiredJobs(db.pool, { batchSize: 100, tombstoneMs: 60_000, unusedFileMs: 86_400_000 })));
     expect(sweeps.reduce<number>((sum, deleted) => sum + (deleted ?? 0), 0)).toBe(1);
     expect(await db.prisma.job.findMany({ select: { id: true } })).toEqual([{ id: fresh?.id }]);
     expect(await db.prisma.jobAttempt.count({ where: { jobId: old?.id } })).toBe(0);
@@ -136,10 +136,10 @@ describe('retention', () => {
     const client = await db.pool.connect();
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock(72707370)');
-    expect(await sweepExpiredJobs(db.pool, { batchSize: 100, tombstoneMs: 60_000 })).toBeNull();
+    expect(await sweepExpiredJobs(db.pool, { batchSize: 100, tombstoneMs: 60_000, unusedFileMs: 86_400_000 })).toBeNull();
     await client.query('ROLLBACK');
     client.release();
-    expect(await sweepExpiredJobs(db.pool, { batchSize: 100, tombstoneMs: 60_000 })).toBe(0);
+    expect(await sweepExpiredJobs(db.pool, { batchSize: 100, tombstoneMs: 60_000, unusedFileMs: 86_400_000 })).toBe(0);
   });
 });
 

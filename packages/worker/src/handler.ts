@@ -1,5 +1,27 @@
 import type { JobContract, JobOutput, JobProgressData, ParsedJobInput } from '@jobkit/jobs';
 
+/** A stored file as handlers see it. Its bytes download at `/files/:id` (owner-checked). */
+export interface StoredFileInfo {
+  id: string;
+  name: string;
+  /** Decided from the content when the file was uploaded (magic bytes), not from the name. */
+  contentType: string;
+  size: number;
+}
+
+/**
+ * The files of the job's owner, read and written through the database, so a worker on another
+ * machine streams them just as well. Nothing is loaded whole: reads come in chunks of at most 1 MiB.
+ */
+export interface HandlerFiles {
+  /** Metadata of a file this job's owner uploaded; a JobFailure (not retryable) if there is none. */
+  info(fileId: string): Promise<StoredFileInfo>;
+  /** The file's bytes, chunk by chunk. */
+  read(fileId: string): AsyncIterable<Uint8Array>;
+  /** Stores a file this job produced (a report...), owned by the job's owner and deleted with the job. */
+  write(file: { name: string; contentType: string }, content: AsyncIterable<Uint8Array> | Uint8Array): Promise<StoredFileInfo>;
+}
+
 /** What a handler gets to do its work. */
 export interface HandlerContext<C extends JobContract> {
   jobId: string;
@@ -14,6 +36,7 @@ export interface HandlerContext<C extends JobContract> {
   signal: AbortSignal;
   /** Reports progress (0-100, never backwards), a stage message and the kind's progress data. */
   progress: (percent: number, message?: string, data?: JobProgressData<C>) => void;
+  files: HandlerFiles;
 }
 
 export interface JobHandler<C extends JobContract = JobContract> {

@@ -27,9 +27,10 @@ export interface RunningJob {
 export function runJob(
   job: ClaimedJob,
   handler: JobHandler,
-  context: { pool: Database['pool']; threads: Piscina; workerId: string; config: WorkerSettings },
+  context: { database: Database; threads: Piscina; workerId: string; config: WorkerSettings },
 ): RunningJob {
-  const { pool, threads, config } = context;
+  const { threads, config } = context;
+  const { pool } = context.database;
   const { contract } = handler;
   const ref: AttemptRef = { jobId: job.id, workerId: context.workerId, attempt: job.attempt };
   const channel = new MessageChannel();
@@ -61,6 +62,8 @@ export function runJob(
     kind: job.kind,
     jobId: job.id,
     attempt: job.attempt,
+    workerId: context.workerId,
+    databaseUrl: context.database.url,
     input: job.input,
     port: channel.port2,
   };

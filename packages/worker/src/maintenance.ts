@@ -7,6 +7,8 @@ const rescueBatch = 100;
 const sweepBatch = 1000;
 /** Tombstones of deleted jobs are kept this long, to answer "expired" instead of "not found". */
 const tombstoneMs = 30 * 24 * 60 * 60 * 1000;
+/** An upload no job used is deleted after this long: time enough to start a job with it. */
+const unusedFileMs = 24 * 60 * 60 * 1000;
 
 /**
  * The upkeep every worker process runs on timers: rescuing jobs whose worker died (lease expired)
@@ -39,7 +41,7 @@ export function startMaintenance(
   const sweep = async (): Promise<void> => {
     try {
       let deleted;
-      do deleted = await sweepExpiredJobs(pool, { batchSize: sweepBatch, tombstoneMs });
+      do deleted = await sweepExpiredJobs(pool, { batchSize: sweepBatch, tombstoneMs, unusedFileMs });
       while (deleted === sweepBatch);
     } catch (error) {
       config.log(`[retention] sweep failed, will retry: ${String(error)}`);

@@ -66,7 +66,7 @@ export function createWorker(options: WorkerOptions): Worker {
   function start(job: ClaimedJob): void {
     const handler = handlers[job.kind];
     if (!handler || !threads) return;
-    const running = runJob(job, handler, { pool, threads, workerId: id, config });
+    const running = runJob(job, handler, { database: options.database, threads, workerId: id, config });
     active.set(job.id, running);
     running.done
       .catch((error: unknown) => {

@@ -17,6 +17,10 @@ export interface ThreadTask {
   kind: string;
   jobId: string;
   attempt: number;
+  /** Holds the job; files the handler writes are linked to the job only while it does. */
+  workerId: string;
+  /** The thread opens its own small pool on it, lazily, for the handler's files. */
+  databaseUrl: string;
   input: unknown;
   /** Progress goes out on it; abort requests come in on it. */
   port: MessagePort;

@@ -3,8 +3,10 @@
  * thread, so CPU-heavy analysis never blocks heartbeats, claims or other jobs, and a handler that
  * never yields can still be stopped: the main thread terminates this thread.
  */
+import { openPool, type Database } from '@jobkit/db';
 import { z } from 'zod';
 import { JobFailure, type HandlerRegistry, type JobHandler } from './handler.ts';
+import { jobFiles } from './job-files.ts';
 import { loadHandlers } from './load-handlers.ts';
 import type { AbortMessage, ThreadFailure, ThreadOutcome, ThreadTask, WarmupTask } from './thread-protocol.ts';
 
@@ -17,6 +19,19 @@ function registryAt(url: string): Promise<HandlerRegistry> {
     registries.set(url, registry);
   }
   return registry;
+}
+
+// Two connections per thread at most (a file read prefetches the next chunk while one is used),
+// opened on first use: most jobs never touch files.
+const pools = new Map<string, Database['pool']>();
+
+function poolFor(url: string): Database['pool'] {
+  let pool = pools.get(url);
+  if (!pool) {
+    pool = openPool(url, 2);
+    pools.set(url, pool);
+  }
+  return pool;
 }
 
 async function handlerFor(task: ThreadTask): Promise<JobHandler> {
@@ -58,6 +73,7 @@ export default async function runTask(task: ThreadTask | WarmupTask): Promise<Th
       attempt: task.attempt,
       input,
       signal: controller.signal,
+      files: jobFiles(poolFor(task.databaseUrl), { jobId: task.jobId, workerId: task.workerId, attempt: task.attempt }),
       progress(percent, message, data) {
         const parsed: unknown = data === undefined ? undefined : contract.progress.parse(data);
         task.port.postMessage({ type: 'progress', percent, message, data: parsed });

@@ -1,23 +1,19 @@
-import { callTranscriptAnalysis, type JobOutput } from '@jobkit/jobs';
+import type { callTranscriptAnalysis, JobOutput } from '@jobkit/jobs';
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { callTranscriptHandler } from '../src/handlers/call-transcript.ts';
+import { runHandler } from '../src/testing.ts';
 import { detectFormat, parseTranscript } from '../src/handlers/transcript/parse.ts';
 
 async function analyse(transcript: string): Promise<JobOutput<typeof callTranscriptAnalysis>> {
-  const input = callTranscriptAnalysis.input.parse({ transcript });
   const stages: string[] = [];
-  const output = await callTranscriptHandler.run({
-    jobId: 'test',
-    attempt: 1,
-    input,
-    signal: new AbortController().signal,
-    progress: (_percent, message) => {
+  const output = await runHandler(callTranscriptHandler, { transcript }, {
+    onProgress: (_percent, message) => {
       if (message) stages.push(message);
     },
   });
   expect(stages[0]).toBe('Reading the transcript');
-  return callTranscriptAnalysis.output.parse(output);
+  return output;
 }
 
 const fixture = (name: string) => readFile(new URL(`./fixtures/transcripts/${name}`, import.meta.url), 'utf8');
@@ -69,9 +65,6 @@ describe('call transcript analysis', () => {
   it('fails for good, saying why, on a transcript it cannot read or that has no turns', async () => {
     await expect(analyse('WEBVTT\n\nnot a cue')).rejects.toMatchObject({ code: 'UNREADABLE_TRANSCRIPT', retryable: false });
     await expect(analyse('1\njust words')).resolves.toMatchObject({ format: 'speaker-lines' });
-    const input = callTranscriptAnalysis.input.parse({ transcript: 'WEBVTT\n', format: 'vtt' });
-    const run = async () =>
-      callTranscriptHandler.run({ jobId: 't', attempt: 1, input, signal: new AbortController().signal, progress: () => undefined });
-    await expect(run()).rejects.toMatchObject({ code: 'EMPTY_TRANSCRIPT', message: 'No turns found in this vtt transcript.' });
+    await expect(runHandler(callTranscriptHandler, { transcript: 'WEBVTT\n', format: 'vtt' })).rejects.toMatchObject({ code: 'EMPTY_TRANSCRIPT', message: 'No turns found in this vtt transcript.' });
   });
 });

@@ -1,16 +1,10 @@
-import { documentAnalysis, type JobOutput } from '@jobkit/jobs';
+import type { documentAnalysis, JobOutput } from '@jobkit/jobs';
 import { describe, expect, it } from 'vitest';
 import { documentAnalysisHandler } from '../src/handlers/document-analysis.ts';
+import { runHandler } from '../src/testing.ts';
 
 async function analyse(text: string): Promise<JobOutput<typeof documentAnalysis>> {
-  const output = await documentAnalysisHandler.run({
-    jobId: 'test',
-    attempt: 1,
-    input: documentAnalysis.input.parse({ text }),
-    signal: new AbortController().signal,
-    progress: () => undefined,
-  });
-  return documentAnalysis.output.parse(output);
+  return runHandler(documentAnalysisHandler, { text });
 }
 
 const contract = `# Service agreement

@@ -4,6 +4,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { llmAnalysisHandler } from '../src/handlers/llm-analysis.ts';
+import { runHandler } from '../src/testing.ts';
 
 // A local stand-in for an OpenAI-compatible provider: it records each request and answers what
 // the test sets. No real provider is ever called.
@@ -41,8 +42,7 @@ function completion(content: string) {
 }
 
 async function analyse() {
-  const input = llmAnalysis.input.parse({ title: 'Contract', text: 'The customer pays every quarter.' });
-  return llmAnalysisHandler.run({ jobId: 'j', attempt: 1, input, signal: new AbortController().signal, progress: () => undefined });
+  return runHandler(llmAnalysisHandler, { title: 'Contract', text: 'The customer pays every quarter.' });
 }
 
 describe('LLM analysis', () => {

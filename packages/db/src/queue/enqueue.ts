@@ -17,6 +17,11 @@ export interface NewJob {
   idempotencyKey?: string | undefined;
   /** Called, signed, when the job finishes. */
   webhookUrl?: string | undefined;
+  /**
+   * Uploaded files the job reads, linked to it so they live as long as it does. Only files of the
+   * job's owner are linked: check ownership first to give the caller a clear error.
+   */
+  inputFileIds?: readonly string[] | undefined;
 }
 
 export interface EnqueuedJob {
@@ -47,6 +52,16 @@ WITH inserted AS (
     priority int, run_at timestamptz, idempotency_key text, webhook_url text)
   ON CONFLICT (owner_id, kind, idempotency_key) DO NOTHING
   RETURNING id, kind, status, owner_id, idempotency_key
+), linked AS (
+  INSERT INTO job_file (job_id, file_id, role)
+  SELECT inserted.id, f.id, 'input'
+  FROM inserted
+  JOIN jsonb_to_recordset($1::jsonb) AS j(id uuid, input_file_ids jsonb) ON j.id = inserted.id
+  JOIN stored_file f ON f.owner_id = inserted.owner_id
+    AND f.id IN (SELECT value::uuid FROM jsonb_array_elements_text(j.input_file_ids))
+  RETURNING file_id
+), attached AS (
+  UPDATE stored_file SET attached_at = coalesce(attached_at, now()) WHERE id IN (SELECT file_id FROM linked)
 ), notified AS (
   SELECT pg_notify('${jobsChannel}', kind) FROM (SELECT DISTINCT kind FROM inserted) AS kinds
 )
@@ -77,6 +92,7 @@ export async function enqueueJobs(pool: pg.Pool, jobs: readonly NewJob[]): Promi
     run_at: job.runAt?.toISOString() ?? null,
     idempotency_key: job.idempotencyKey ?? null,
     webhook_url: job.webhookUrl ?? null,
+    input_file_ids: job.inputFileIds ?? [],
   }));
   const { rows } = await pool.query<JobRecordRow>(insertJobsSql, [JSON.stringify(records)]);
   const byKey = new Map(rows.map((row) => [keyOf(row.owner_id, row.kind, row.idempotency_key), row]));

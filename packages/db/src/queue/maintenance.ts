@@ -70,16 +70,28 @@ INSERT INTO expired_job (id, owner_id, kind, expired_at)
 SELECT id, owner_id, kind, expires_at FROM deleted
 ON CONFLICT (id) DO NOTHING`;
 
+// Files no job refers to any more. A file a job used or wrote goes with its last job (retention,
+// or an admin's delete); an upload no job ever used goes after a grace period, as the uploader may
+// still be about to start a job with it. SKIP LOCKED: a file a start is linking right now is left
+// for the next sweep.
+const sweepFilesSql = `
+DELETE FROM stored_file WHERE id IN (
+  SELECT id FROM stored_file f
+  WHERE (f.attached_at IS NOT NULL OR f.created_at < now() - $2 * interval '1 millisecond')
+    AND NOT EXISTS (SELECT 1 FROM job_file WHERE job_file.file_id = f.id)
+  LIMIT $1
+  FOR UPDATE SKIP LOCKED)`;
+
 const forgetTombstonesSql = `DELETE FROM expired_job WHERE expired_at < now() - $1 * interval '1 millisecond'`;
 
 /**
  * Deletes finished jobs past their `expires_at` (their attempts go with them) and leaves a
- * tombstone so their owners learn they expired. Returns how many it deleted, or null when another
- * process holds the sweep.
+ * tombstone so their owners learn they expired; then the files no job refers to any more. Returns
+ * how many jobs it deleted, or null when another process holds the sweep.
  */
 export async function sweepExpiredJobs(
   pool: pg.Pool,
-  options: { batchSize: number; tombstoneMs: number },
+  options: { batchSize: number; tombstoneMs: number; unusedFileMs: number },
 ): Promise<number | null> {
   const client = await pool.connect();
   try {
@@ -92,6 +104,7 @@ export async function sweepExpiredJobs(
       return null;
     }
     const swept = await client.query(sweepSql, [options.batchSize]);
+    await client.query(sweepFilesSql, [options.batchSize, options.unusedFileMs]);
     await client.query(forgetTombstonesSql, [options.tombstoneMs]);
     await client.query('COMMIT');
     return swept.rowCount ?? 0;
