@@ -5,6 +5,6 @@ export default defineConfig({
   plugins: [react()],
   server: {
     // `pnpm dev`: the API runs on its own port; the browser talks to Vite only.
-    proxy: { '/trpc': 'http://127.0.0.1:3000' },
+    proxy: { '/trpc': 'http://127.0.0.1:3000', '/files': 'http://127.0.0.1:3000' },
   },
 });

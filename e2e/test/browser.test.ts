@@ -4,7 +4,7 @@
  */
 import { createUser } from '@jobkit/api';
 import { createTestDatabase, startTypeScriptProcess, type TestDatabase, type TestProcess } from '@jobkit/db/testing';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +99,48 @@ describe('a user', () => {
     await badge(page, 'completed').waitFor({ timeout: 20_000 });
     await page.goto(baseUrl);
     await page.getByText(/^Nothing running\./).waitFor();
+  });
+
+  it('uploads a PDF and reads what it says', async () => {
+    const page = await signIn('user@example.com');
+    await page.getByLabel('Upload a file').check();
+    await page.getByLabel('File', { exact: true }).setInputFiles(fileURLToPath(new URL('../fixtures/service-agreement.pdf', import.meta.url)));
+    await page.getByText(/^Uploaded service-agreement\.pdf/).waitFor();
+    await page.getByRole('button', { name: 'Analyze' }).click();
+    await badge(page, 'completed').waitFor({ timeout: 20_000 });
+    await page.getByText('From service-agreement.pdf · 2 pages').waitFor();
+    await page.getByText('billing@example.com').waitFor();
+    await page.getByRole('heading', { name: 'Outline' }).waitFor();
+    await page.locator('.recharts-bar').first().waitFor();
+    await page.screenshot({ path: `${screenshots}document-upload.png`, fullPage: true });
+  });
+
+  it('refuses a file that is not what its name says, before any job starts', async () => {
+    const page = await signIn('user@example.com');
+    await page.getByLabel('Upload a file').check();
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+    await page.getByLabel('File', { exact: true }).setInputFiles({ name: 'report.pdf', mimeType: 'application/pdf', buffer: png });
+    await page.getByRole('alert').getByText(/^report\.pdf: This file is image\/png/).waitFor();
+    await expect(page.getByRole('button', { name: 'Analyze' }).isDisabled()).resolves.toBe(true);
+  });
+
+  it('analyses a CSV and downloads its Excel report', async () => {
+    const page = await signIn('user@example.com');
+    await page.getByLabel('Dataset').check();
+    const rows = Array.from({ length: 200 }, (_, i) => `${i + 1},${['north', 'south', 'east'][i % 3]},${(i * 1.5).toFixed(1)},${i % 7}`);
+    const csv = Buffer.from(['id,region,revenue,visits', ...rows].join('\n'));
+    await page.getByLabel('CSV or Excel file', { exact: true }).setInputFiles({ name: 'sales.csv', mimeType: 'text/csv', buffer: csv });
+    await page.getByText(/^Uploaded sales\.csv/).waitFor();
+    await page.getByRole('button', { name: 'Analyze' }).click();
+    await badge(page, 'completed').waitFor({ timeout: 30_000 });
+    await page.getByRole('heading', { name: 'Correlations (Pearson r)' }).waitFor();
+    await expect(page.locator('.data-table').first().locator('tbody tr').count()).resolves.toBe(4);
+    await page.locator('.recharts-bar').first().waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download the Excel report' }).click()]);
+    const report = await readFile(await download.path());
+    expect(report.subarray(0, 2).toString()).toBe('PK');
+    expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
+    await page.screenshot({ path: `${screenshots}dataset.png`, fullPage: true });
   });
 
   it('cancels a running job', async () => {

@@ -19,6 +19,8 @@ const environmentSchema = z.object({
   SECURE_COOKIES: flag.default(false),
   MAX_ACTIVE_JOBS_PER_USER: z.coerce.number().int().min(1).default(100),
   MAX_STARTS_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** The largest upload, in MiB. Files are stored in PostgreSQL, so this bounds its growth too. */
+  MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(4096).default(256),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug']).default('info'),
   WEB_DIST: z.string().default(fileURLToPath(new URL('../../web/dist/', import.meta.url))),
 });

@@ -6,6 +6,7 @@ import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/a
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { registerFileRoutes } from './file-routes.ts';
 
 export interface HttpServerOptions {
   db: Database;
@@ -17,7 +18,7 @@ export interface HttpServerOptions {
   logLevel?: string;
 }
 
-/** The HTTP face of the app: tRPC at /trpc, /healthz, and the web app. */
+/** The HTTP face of the app: tRPC at /trpc, uploads and downloads at /files, /healthz, and the web app. */
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: options.logLevel ?? 'info' },
@@ -97,6 +98,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
 
+  await registerFileRoutes(app, options.db, options.settings.maxUploadBytes);
+
   app.get('/healthz', async (_request, reply) => {
     try {
       await options.db.pool.query('SELECT 1');
@@ -110,7 +113,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   if (webDist && existsSync(join(webDist, 'index.html'))) {
     await app.register(fastifyStatic, { root: webDist, wildcard: false });
     app.setNotFoundHandler((request, reply) => {
-      if (request.method === 'GET' && !request.url.startsWith('/trpc')) return reply.sendFile('index.html');
+      if (request.method === 'GET' && !/^\/(trpc|files)\//.test(request.url)) return reply.sendFile('index.html');
       return reply.code(404).send({ error: 'Not found' });
     });
   } else {

@@ -31,6 +31,7 @@ const app = await createHttpServer({
     maxActiveJobsPerUser: config.MAX_ACTIVE_JOBS_PER_USER,
     maxStartsPerMinute: config.MAX_STARTS_PER_MINUTE,
     llmEnabled: llmSettingsFrom(process.env) !== null,
+    maxUploadBytes: config.MAX_UPLOAD_MB * 1024 * 1024,
   },
   webDist: config.WEB_DIST,
   logLevel: config.LOG_LEVEL,

@@ -1,4 +1,4 @@
-import { createApiToken, defaultApiSettings } from '@jobkit/api';
+import { createApiToken, defaultApiSettings, type ApiSettings } from '@jobkit/api';
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { createHttpServer } from '../src/http-server.ts';
@@ -10,11 +10,11 @@ export interface HttpHarness {
 }
 
 /** The real HTTP server on a fresh database, listening on a free loopback port. */
-export async function startHarness(): Promise<HttpHarness> {
+export async function startHarness(settings: Partial<ApiSettings> = {}): Promise<HttpHarness> {
   const db = await createTestDatabase();
   const app: FastifyInstance = await createHttpServer({
     db,
-    settings: { ...defaultApiSettings, maxStartsPerMinute: 10_000, maxActiveJobsPerUser: 10_000 },
+    settings: { ...defaultApiSettings, maxStartsPerMinute: 10_000, maxActiveJobsPerUser: 10_000, ...settings },
     secureCookies: false,
     logLevel: 'silent',
   });

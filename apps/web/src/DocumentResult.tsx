@@ -19,6 +19,12 @@ export function DocumentResult({ result }: { result: DocumentAnalysisResult }) {
   ];
   return (
     <div className="result">
+      {result.source && (
+        <p className="muted">
+          From {result.source.name}
+          {result.source.pageCount === undefined ? '' : ` · ${result.source.pageCount} pages`}
+        </p>
+      )}
       <dl className="stats">
         {stats.map(([label, value]) => (
           <div key={label}>

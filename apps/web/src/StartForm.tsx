@@ -1,43 +1,71 @@
-import { maxDocumentLength } from '@jobkit/jobs';
+import { maxDocumentLength, type StoredFile } from '@jobkit/jobs';
 import { useStartAnalysis } from '@jobkit/react';
 import { useState, type SyntheticEvent } from 'react';
+import { FilePicker } from './FilePicker.tsx';
 
-/** Title and text in: the document analysis, or the LLM analysis of the same input. */
+/**
+ * Title and a document in: pasted text, or (for the document analysis) an uploaded PDF, DOCX,
+ * Markdown or text file. The LLM analysis takes the same pasted input.
+ */
 export function StartForm({ kind, onStarted }: { kind: 'documentAnalysis' | 'llmAnalysis'; onStarted: (jobId: string) => void }) {
   const [title, setTitle] = useState('');
   const [text, setText] = useState('');
-  const start = useStartAnalysis()[kind];
+  const [source, setSource] = useState<'paste' | 'upload'>('paste');
+  const [file, setFile] = useState<StoredFile | null>(null);
+  const starts = useStartAnalysis();
+  const start = starts[kind];
+  const uploading = kind === 'documentAnalysis' && source === 'upload';
 
   const submit = (event: SyntheticEvent) => {
     event.preventDefault();
-    start.mutate(
-      { input: { text, title: title.trim() || undefined } },
-      {
-        onSuccess: ({ jobId }) => {
-          onStarted(jobId);
-        },
-      },
-    );
+    const onSuccess = ({ jobId }: { jobId: string }) => {
+      onStarted(jobId);
+    };
+    const named = { title: title.trim() || undefined };
+    if (uploading) {
+      if (file) starts.documentAnalysis.mutate({ input: { ...named, fileId: file.fileId } }, { onSuccess });
+      return;
+    }
+    start.mutate({ input: { ...named, text } }, { onSuccess });
   };
 
   return (
     <form onSubmit={submit} className="start-form">
       <label htmlFor="doc-title">Title (optional)</label>
       <input id="doc-title" value={title} maxLength={200} onChange={(e) => { setTitle(e.target.value); }} />
-      <label htmlFor="doc-text">Text</label>
-      <textarea
-        id="doc-text"
-        rows={12}
-        value={text}
-        maxLength={maxDocumentLength}
-        placeholder="Paste a document, a report, an article..."
-        onChange={(e) => { setText(e.target.value); }}
-      />
+      {kind === 'documentAnalysis' && (
+        <div className="segmented" role="radiogroup" aria-label="Document source">
+          {(['paste', 'upload'] as const).map((choice) => (
+            <label key={choice}>
+              <input type="radio" name="source" checked={source === choice} onChange={() => { setSource(choice); }} />{' '}
+              {choice === 'paste' ? 'Paste text' : 'Upload a file'}
+            </label>
+          ))}
+        </div>
+      )}
+      {uploading ? (
+        <>
+          <label htmlFor="doc-file">File</label>
+          <FilePicker id="doc-file" accept={['pdf', 'docx', 'markdown', 'text']} onUploaded={setFile} />
+        </>
+      ) : (
+        <>
+          <label htmlFor="doc-text">Text</label>
+          <textarea
+            id="doc-text"
+            rows={12}
+            value={text}
+            maxLength={maxDocumentLength}
+            placeholder="Paste a document, a report, an article..."
+            onChange={(e) => { setText(e.target.value); }}
+          />
+        </>
+      )}
       <div className="form-footer">
         <span className="muted">
-          {text.length.toLocaleString()} / {maxDocumentLength.toLocaleString()} characters
+          {uploading ? '' : `${text.length.toLocaleString()} / ${maxDocumentLength.toLocaleString()} characters`}
         </span>
-        <button type="submit" disabled={start.isPending}>
+        <button type="submit" disabled={start.isPending || (uploading && !file)}>
           {start.isPending ? 'Starting…' : 'Analyze'}
         </button>
       </div>

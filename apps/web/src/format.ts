@@ -6,3 +6,9 @@ export function formatDuration(ms: number): string {
 export function formatTime(iso: string): string {
   return new Date(iso).toLocaleString();
 }
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}

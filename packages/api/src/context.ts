@@ -16,6 +16,8 @@ export interface ApiSettings {
   maxStartsPerMinute: number;
   /** A language model endpoint is configured, so LLM analyses can run. */
   llmEnabled: boolean;
+  /** The largest upload accepted, in bytes. */
+  maxUploadBytes: number;
 }
 
 export const defaultApiSettings: ApiSettings = {
@@ -23,6 +25,7 @@ export const defaultApiSettings: ApiSettings = {
   maxActiveJobsPerUser: 100,
   maxStartsPerMinute: 600,
   llmEnabled: false,
+  maxUploadBytes: 256 * 1024 * 1024,
 };
 
 /** The browser session cookie, as procedures see it: HTTP sets real cookies, callers a variable. */

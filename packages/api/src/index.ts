@@ -14,3 +14,5 @@ export {
 export { createHttpContextFactory, sessionCookieName, type CookieAccess } from './http.ts';
 export { appRouter, createCaller, type AppRouter, type RouterInputs, type RouterOutputs } from './root.ts';
 export type { FieldIssue } from './trpc.ts';
+export { openDownload } from './files/access.ts';
+export { uploadFile } from './files/upload.ts';

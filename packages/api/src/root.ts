@@ -2,6 +2,7 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { adminRouter } from './routers/admin.ts';
 import { analysisRouter } from './routers/analysis.ts';
 import { authRouter } from './routers/auth.ts';
+import { filesRouter } from './routers/files.ts';
 import { jobsRouter } from './routers/jobs.ts';
 import { tokensRouter } from './routers/tokens.ts';
 import { createCallerFactory, createTRPCRouter } from './trpc.ts';
@@ -10,6 +11,7 @@ export const appRouter = createTRPCRouter({
   admin: adminRouter,
   analysis: analysisRouter,
   auth: authRouter,
+  files: filesRouter,
   jobs: jobsRouter,
   tokens: tokensRouter,
 });

@@ -3,6 +3,7 @@ import { llmAnalysis, type JobContract } from '@jobkit/jobs';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { Actor, InnerContext } from './context.ts';
+import { inputFilesOf } from './files/access.ts';
 
 const maxDelayMs = 30 * 24 * 60 * 60 * 1000;
 
@@ -37,12 +38,12 @@ export function unavailableReason(settings: InnerContext['settings'], kind: stri
   return null;
 }
 
-/** The row to insert for one validated start request. */
-export function newJobFor(
+/** The row to insert for one validated start request, its uploaded files checked. */
+export async function newJobFor(
   ctx: InnerContext & { actor: Actor },
   contract: JobContract,
   request: StartRequest,
-): NewJob {
+): Promise<NewJob> {
   const unavailable = unavailableReason(ctx.settings, contract.kind);
   if (unavailable) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: unavailable });
   if (request.webhookUrl && !ctx.settings.webhooksEnabled) {
@@ -61,5 +62,6 @@ export function newJobFor(
     priority: request.priority,
     runAt: request.runAt === undefined ? undefined : new Date(request.runAt),
     webhookUrl: request.webhookUrl,
+    inputFileIds: await inputFilesOf(ctx.db, ctx.actor, contract, request.input),
   };
 }

@@ -14,7 +14,12 @@ describe('end-to-end types', () => {
 
   it('types start inputs from the kind’s input schema', () => {
     type Start = RouterInputs['analysis']['startDocumentAnalysis'];
-    expectTypeOf<Start['input']>().toEqualTypeOf<{ title?: string | undefined; text: string; summarySentences?: number | undefined }>();
+    expectTypeOf<Start['input']>().toEqualTypeOf<{
+      title?: string | undefined;
+      text?: string | undefined;
+      fileId?: string | undefined;
+      summarySentences?: number | undefined;
+    }>();
     expectTypeOf<RouterOutputs['analysis']['startDocumentAnalysis']['jobId']>().toBeString();
   });
 });

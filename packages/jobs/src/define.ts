@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { FileTypeName } from './files.ts';
 import { boundedJson } from './json.ts';
 
 export const jobStatuses = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
@@ -47,6 +48,12 @@ export interface JobContractSpec<
   backoff?: Partial<Backoff>;
   /** Started by the system (webhook deliveries), never by API callers. */
   internal?: boolean;
+  /**
+   * Input fields that hold the id of an uploaded file, with the file types each accepts. The API
+   * checks the file belongs to the caller and is of one of these types, and keeps it while the job
+   * lives.
+   */
+  fileInputs?: { readonly [Field in keyof z.output<Input>]?: readonly FileTypeName[] };
 }
 
 export interface Backoff {
@@ -119,6 +126,11 @@ export function defineJob<
     }
   }
   const backoff = { ...defaultBackoff, ...spec.backoff };
+  const fileInputs: Readonly<Record<string, readonly FileTypeName[]>> = Object.fromEntries(
+    Object.entries<readonly FileTypeName[] | undefined>(spec.fileInputs ?? {}).flatMap(([field, types]) =>
+      types ? [[field, types]] : [],
+    ),
+  );
   if (backoff.initialDelayMs < 0 || backoff.maxDelayMs < backoff.initialDelayMs) {
     throw new Error(`Job kind "${spec.kind}": backoff needs 0 <= initialDelayMs <= maxDelayMs`);
   }
@@ -127,6 +139,7 @@ export function defineJob<
     retentionMs: spec.retentionMs ?? defaultRetentionMs,
     backoff,
     internal: spec.internal ?? false,
+    fileInputs,
     snapshot: snapshotSchemaFor(spec.kind, spec.progress, spec.output),
   });
 }

@@ -4,5 +4,7 @@ export * from './kinds/document-analysis.ts';
 export * from './kinds/webhook-delivery.ts';
 export * from './kinds/tracked.ts';
 export { boundedJson } from './json.ts';
+export * from './files.ts';
 export * from './kinds/call-transcript.ts';
 export * from './kinds/llm-analysis.ts';
+export * from './kinds/dataset-analysis.ts';

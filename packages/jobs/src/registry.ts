@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { callTranscriptAnalysis } from './kinds/call-transcript.ts';
+import { datasetAnalysis } from './kinds/dataset-analysis.ts';
 import { documentAnalysis } from './kinds/document-analysis.ts';
 import { llmAnalysis } from './kinds/llm-analysis.ts';
 import { trackedJob } from './kinds/tracked.ts';
@@ -12,6 +13,7 @@ export const jobContracts = {
   [llmAnalysis.kind]: llmAnalysis,
   [webhookDelivery.kind]: webhookDelivery,
   [trackedJob.kind]: trackedJob,
+  [datasetAnalysis.kind]: datasetAnalysis,
 };
 
 export type JobKind = keyof typeof jobContracts;
@@ -33,5 +35,6 @@ export const jobSnapshotSchema = z.discriminatedUnion('kind', [
   llmAnalysis.snapshot,
   webhookDelivery.snapshot,
   trackedJob.snapshot,
+  datasetAnalysis.snapshot,
 ]);
 export type JobSnapshot = z.output<typeof jobSnapshotSchema>;

@@ -65,19 +65,24 @@ describe('the document analysis contract', () => {
     expect(documentAnalysis.input.parse({ text: 'Hi.' })).toEqual({ text: 'Hi.', summarySentences: 3 });
     const empty = documentAnalysis.input.safeParse({ text: '  \n ' });
     expect(empty.error?.issues[0]?.message).toBe('Paste some text to analyse');
+    const neither = documentAnalysis.input.safeParse({ title: 'Nothing' });
+    expect(neither.error?.issues[0]).toMatchObject({ path: ['text'], message: 'Paste a text or upload a file (one of the two)' });
+    const both = documentAnalysis.input.safeParse({ text: 'Hello.', fileId: '0198a0b0-0000-7000-8000-000000000000' });
+    expect(both.error?.issues[0]?.message).toBe('Paste a text or upload a file (one of the two)');
     const huge = documentAnalysis.input.safeParse({ text: 'a'.repeat(maxDocumentLength + 1) });
     expect(huge.error?.issues[0]?.message).toMatch(/at most 500000 characters/);
   });
 
   it('types its input and output for every consumer', () => {
-    expectTypeOf<JobInput<typeof documentAnalysis>>().toHaveProperty('text').toEqualTypeOf<string>();
+    expectTypeOf<JobInput<typeof documentAnalysis>>().toHaveProperty('text').toEqualTypeOf<string | undefined>();
+    expectTypeOf<JobInput<typeof documentAnalysis>>().toHaveProperty('fileId').toEqualTypeOf<string | undefined>();
     expectTypeOf<JobOutput<typeof documentAnalysis>>().toHaveProperty('wordCount').toEqualTypeOf<number>();
   });
 });
 
 describe('the registry', () => {
   it('knows its kinds and nothing else', () => {
-    expect(Object.keys(jobContracts)).toEqual(['documentAnalysis', 'callTranscriptAnalysis', 'llmAnalysis', 'webhookDelivery', 'tracked']);
+    expect(Object.keys(jobContracts)).toEqual(['documentAnalysis', 'callTranscriptAnalysis', 'llmAnalysis', 'webhookDelivery', 'tracked', 'datasetAnalysis']);
     expect(isJobKind('documentAnalysis')).toBe(true);
     expect(isJobKind('toString')).toBe(false);
   });

@@ -4,6 +4,7 @@ import { trpc } from './trpc.ts';
 
 export type StartDocumentAnalysis = RouterInputs['analysis']['startDocumentAnalysis'];
 export type StartCallTranscriptAnalysis = RouterInputs['analysis']['startCallTranscriptAnalysis'];
+export type StartDatasetAnalysis = RouterInputs['analysis']['startDatasetAnalysis'];
 
 /**
  * The start mutations, one per analysis kind. Each remembers the new job in this browser (so a
@@ -19,5 +20,6 @@ export function useStartAnalysis() {
     documentAnalysis: trpc.analysis.startDocumentAnalysis.useMutation({ onSuccess }),
     callTranscriptAnalysis: trpc.analysis.startCallTranscriptAnalysis.useMutation({ onSuccess }),
     llmAnalysis: trpc.analysis.startLlmAnalysis.useMutation({ onSuccess }),
+    datasetAnalysis: trpc.analysis.startDatasetAnalysis.useMutation({ onSuccess }),
   };
 }

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { HandlerFiles, JobHandler } from './handler.ts';
 
 export { jobFiles } from './job-files.ts';
+/** Deterministic pseudo-random numbers, for generating test data. */
+export { seededRandom } from './handlers/dataset/seeded-random.ts';
 
 export interface RunHandlerOptions<Progress extends z.ZodType> {
   /** The job's files; `jobFiles(pool, attempt)` gives the real ones. Without it, using files throws. */

@@ -1,6 +1,7 @@
 import { isTerminalStatus, jobContracts, type JobSnapshot } from '@jobkit/jobs';
 import { trpc, useJob } from '@jobkit/react';
 import { useEffect, useState } from 'react';
+import { DatasetResult } from '../DatasetResult.tsx';
 import { DocumentResult } from '../DocumentResult.tsx';
 import { formatDuration } from '../format.ts';
 import { JobActions } from '../JobActions.tsx';
@@ -36,6 +37,8 @@ function JobResult({ job }: { job: JobSnapshot }) {
       return <DocumentResult result={job.result} />;
     case 'callTranscriptAnalysis':
       return <TranscriptResult result={job.result} />;
+    case 'datasetAnalysis':
+      return <DatasetResult result={job.result} />;
     case 'llmAnalysis':
       return (
         <div className="result">

@@ -1,11 +1,13 @@
 import { trpc, useActiveJobs } from '@jobkit/react';
 import { useState } from 'react';
 import { Link, useLocation } from 'wouter';
+import { DatasetForm } from '../DatasetForm.tsx';
 import { StartForm } from '../StartForm.tsx';
 import { TranscriptForm } from '../TranscriptForm.tsx';
 
 const kinds = [
-  { value: 'documentAnalysis', label: 'Document', hint: 'Counts, keywords and a summary of any text.' },
+  { value: 'documentAnalysis', label: 'Document', hint: 'Counts, keywords and a summary of text, PDF or Word files.' },
+  { value: 'datasetAnalysis', label: 'Dataset', hint: 'Column statistics, histograms and correlations of a CSV or Excel file, with an Excel report.' },
   { value: 'callTranscriptAnalysis', label: 'Call transcript', hint: 'Talk time, questions, action items and sentiment per speaker.' },
   { value: 'llmAnalysis', label: 'Ask a language model', hint: 'Summary, key points and topics written by a model.' },
 ] as const;
@@ -43,7 +45,13 @@ export function NewAnalysis() {
             );
           })}
         </fieldset>
-        {kind === 'callTranscriptAnalysis' ? <TranscriptForm onStarted={open} /> : <StartForm kind={kind} onStarted={open} />}
+        {kind === 'callTranscriptAnalysis' ? (
+          <TranscriptForm onStarted={open} />
+        ) : kind === 'datasetAnalysis' ? (
+          <DatasetForm onStarted={open} />
+        ) : (
+          <StartForm kind={kind} onStarted={open} />
+        )}
       </section>
       <section aria-labelledby="active-heading" className="panel">
         <h2 id="active-heading">Running from this browser</h2>

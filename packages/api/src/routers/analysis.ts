@@ -1,5 +1,5 @@
 import { enqueueJobs } from '@jobkit/db';
-import { callTranscriptAnalysis, documentAnalysis, llmAnalysis, type JobContract } from '@jobkit/jobs';
+import { callTranscriptAnalysis, datasetAnalysis, documentAnalysis, llmAnalysis, type JobContract } from '@jobkit/jobs';
 import { z } from 'zod';
 import { assertWithinLimits } from '../limits.ts';
 import { newJobFor, startOptionsShape, unavailableReason } from '../start-options.ts';
@@ -15,16 +15,18 @@ const batchItem = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal(documentAnalysis.kind), input: documentAnalysis.input, ...startOptionsShape }),
   z.object({ kind: z.literal(callTranscriptAnalysis.kind), input: callTranscriptAnalysis.input, ...startOptionsShape }),
   z.object({ kind: z.literal(llmAnalysis.kind), input: llmAnalysis.input, ...startOptionsShape }),
+  z.object({ kind: z.literal(datasetAnalysis.kind), input: datasetAnalysis.input, ...startOptionsShape }),
 ]);
 
 const contractsByKind = {
   [documentAnalysis.kind]: documentAnalysis,
   [callTranscriptAnalysis.kind]: callTranscriptAnalysis,
   [llmAnalysis.kind]: llmAnalysis,
+  [datasetAnalysis.kind]: datasetAnalysis,
 };
 
 async function startOne(ctx: Parameters<typeof newJobFor>[0], contract: JobContract, request: Parameters<typeof newJobFor>[2]) {
-  const row = newJobFor(ctx, contract, request);
+  const row = await newJobFor(ctx, contract, request);
   await assertWithinLimits(ctx, 1);
   const [job] = await enqueueJobs(ctx.db.pool, [row]);
   if (!job) throw new Error('enqueueJobs returned no job for one request');
@@ -44,6 +46,10 @@ export const analysisRouter = createTRPCRouter({
     .input(startInput(callTranscriptAnalysis.input))
     .mutation(({ ctx, input }) => startOne(ctx, callTranscriptAnalysis, input)),
 
+  startDatasetAnalysis: actorProcedure
+    .input(startInput(datasetAnalysis.input))
+    .mutation(({ ctx, input }) => startOne(ctx, datasetAnalysis, input)),
+
   startLlmAnalysis: actorProcedure
     .input(startInput(llmAnalysis.input))
     .mutation(({ ctx, input }) => startOne(ctx, llmAnalysis, input)),
@@ -61,7 +67,7 @@ export const analysisRouter = createTRPCRouter({
   startMany: actorProcedure
     .input(z.object({ jobs: z.array(batchItem).min(1).max(1000) }))
     .mutation(async ({ ctx, input }) => {
-      const rows = input.jobs.map((request) => newJobFor(ctx, contractsByKind[request.kind], request));
+      const rows = await Promise.all(input.jobs.map((request) => newJobFor(ctx, contractsByKind[request.kind], request)));
       await assertWithinLimits(ctx, rows.length);
       const jobs = await enqueueJobs(ctx.db.pool, rows);
       return { jobs: jobs.map((job) => ({ jobId: job.id, status: job.status, created: job.created })) };

@@ -4,20 +4,31 @@ import { defineJob } from '../define.ts';
 /** Largest text accepted, in characters: about 150 pages of prose. */
 export const maxDocumentLength = 500_000;
 
-export const documentAnalysisStages = ['reading', 'counting', 'keywords', 'summarizing'] as const;
+/** `extracting`: reading the text out of an uploaded file (pages of a PDF...). */
+export const documentAnalysisStages = ['extracting', 'reading', 'counting', 'keywords', 'summarizing'] as const;
 
 export const documentAnalysis = defineJob({
   kind: 'documentAnalysis',
   version: 1,
   title: 'Document analysis',
-  input: z.object({
-    title: z.string().trim().max(200, 'A title is at most 200 characters').optional(),
-    text: z
-      .string()
-      .refine((text) => text.trim().length > 0, 'Paste some text to analyse')
-      .refine((text) => text.length <= maxDocumentLength, `A document is at most ${maxDocumentLength} characters`),
-    summarySentences: z.int().min(1).max(10).default(3),
-  }),
+  input: z
+    .object({
+      title: z.string().trim().max(200, 'A title is at most 200 characters').optional(),
+      /** Pasted text; or else `fileId`. */
+      text: z
+        .string()
+        .refine((text) => text.trim().length > 0, 'Paste some text to analyse')
+        .refine((text) => text.length <= maxDocumentLength, `A document is at most ${maxDocumentLength} characters`)
+        .optional(),
+      /** An uploaded PDF, DOCX, Markdown or text file; or else `text`. */
+      fileId: z.uuid('fileId must be the id of an uploaded file').optional(),
+      summarySentences: z.int().min(1).max(10).default(3),
+    })
+    .refine((input) => (input.text === undefined) !== (input.fileId === undefined), {
+      message: 'Paste a text or upload a file (one of the two)',
+      path: ['text'],
+    }),
+  fileInputs: { fileId: ['pdf', 'docx', 'markdown', 'text'] },
   progress: z.object({
     stage: z.enum(documentAnalysisStages),
     sentencesDone: z.int().min(0),
@@ -50,6 +61,8 @@ export const documentAnalysis = defineJob({
       .optional(),
     /** Headings found (Markdown `#`, numbered "1.2 Title" lines), with their depth. */
     outline: z.array(z.object({ level: z.int(), title: z.string() })).optional(),
+    /** The uploaded file the text came from. */
+    source: z.object({ name: z.string(), contentType: z.string(), pageCount: z.int().optional() }).optional(),
   }),
   timeoutMs: 60_000,
   maxAttempts: 3,

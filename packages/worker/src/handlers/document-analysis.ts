@@ -1,5 +1,6 @@
 import { documentAnalysis } from '@jobkit/jobs';
 import { defineHandler } from '../handler.ts';
+import { documentSource } from './document-source.ts';
 import { detectLanguage, findEntities, outlineOf, readability } from './text/document-facts.ts';
 import { scoreTerms, sentencesOf, termsOf, topTerms, wordsOf } from './text/words.ts';
 
@@ -13,9 +14,9 @@ const progressEvery = 200;
  * emails, the outline, and an extractive summary: the sentences whose keywords score highest,
  * length-normalised, in document order.
  */
-export const documentAnalysisHandler = defineHandler(documentAnalysis, ({ input, progress, signal }) => {
-  const { text } = input;
-  progress(2, 'Reading the document', { stage: 'reading', sentencesDone: 0, sentencesTotal: 0 });
+export const documentAnalysisHandler = defineHandler(documentAnalysis, async ({ input, progress, signal, files }) => {
+  const { text, file } = await documentSource(input, files, progress, signal);
+  progress(10, 'Reading the document', { stage: 'reading', sentencesDone: 0, sentencesTotal: 0 });
   const sentences = sentencesOf(text);
   const paragraphCount = text.split(/\n\s*\n/).filter((p) => p.trim().length > 0).length;
   const total = sentences.length;
@@ -74,5 +75,6 @@ export const documentAnalysisHandler = defineHandler(documentAnalysis, ({ input,
     topKeywords: topTerms(scored, keywordCount),
     summary: ranked.map(({ position }) => ({ sentence: sentences[position] ?? '', position })),
     ...facts,
+    ...(file ? { source: file } : {}),
   };
 });

@@ -1,5 +1,6 @@
 import { registerHandlers } from '../handler.ts';
 import { callTranscriptHandler } from './call-transcript.ts';
+import { datasetAnalysisHandler } from './dataset-analysis.ts';
 import { documentAnalysisHandler } from './document-analysis.ts';
 import { llmAnalysisHandler } from './llm-analysis.ts';
 import { webhookDeliveryHandler } from './webhook-delivery.ts';
@@ -10,9 +11,11 @@ export const handlers = registerHandlers([
   callTranscriptHandler,
   llmAnalysisHandler,
   webhookDeliveryHandler,
+  datasetAnalysisHandler,
 ]);
 
 export { callTranscriptHandler, documentAnalysisHandler, llmAnalysisHandler, webhookDeliveryHandler };
+export { datasetAnalysisHandler };
 
 /** Pass this to `createWorker({ handlersModule })`. */
 export const defaultHandlersModule = import.meta.url;

@@ -33,9 +33,14 @@ const emailPattern = /[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/gi;
 const amountPattern =
   /(?:[$€£¥]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|m|bn|million|billion|thousand))?)|(?:\b(?:USD|EUR|GBP|JPY|CHF|CAD|AUD)\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:million|billion|thousand))?)|(?:\b\d[\d,]*(?:\.\d+)?\s?(?:USD|EUR|GBP|JPY|CHF|CAD|AUD|dollars|euros|pounds)\b)/gi;
 
-/** Dates (chrono-node, relative to `reference`), amounts of money and email addresses. */
+/**
+ * Dates the text names (chrono-node's strict mode: "June 3, 2026", "15 January 2027"; a year left
+ * out is taken relative to `reference`), amounts of money and email addresses. Casual phrases
+ * ("this quarter", "next Friday") are left out: resolved against the day the job ran, they would
+ * state dates the document never gave.
+ */
 export function findEntities(text: string, reference = new Date()) {
-  const dates = chrono.parse(text.slice(0, 200_000), reference).map((found) => ({
+  const dates = chrono.strict.parse(text.slice(0, 200_000), reference).map((found) => ({
     text: found.text,
     date: found.start.date().toISOString().slice(0, 10),
   }));

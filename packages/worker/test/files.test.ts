@@ -1,0 +1,102 @@
+import { readFileChunks, storeFile } from '@jobkit/db';
+import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
+import { datasetAnalysis, documentAnalysis, fileTypes } from '@jobkit/jobs';
+import ExcelJS from 'exceljs';
+import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultHandlersModule } from '../src/handlers/index.ts';
+import { createWorker, type Worker } from '../src/runner.ts';
+import { enqueue, waitFor } from './helpers.ts';
+
+let db: TestDatabase;
+let worker: Worker;
+let ownerId: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  ownerId = await createTestUser(db);
+  worker = createWorker({ database: db, handlersModule: defaultHandlersModule, concurrency: 2, log: () => undefined });
+  await worker.start();
+});
+afterAll(async () => {
+  await worker.stop();
+  await db.drop();
+});
+
+async function finished(jobId: string) {
+  return waitFor(async () => {
+    const job = await db.prisma.job.findUniqueOrThrow({ where: { id: jobId } });
+    return job.status === 'queued' || job.status === 'running' ? undefined : job;
+  }, 30_000);
+}
+
+/** Two pages of a short memo, the way a word processor would export it. */
+async function memoPdf(): Promise<Uint8Array> {
+  const pdf = await PDFDocument.create();
+  const font = await pdf.embedFont(StandardFonts.Helvetica);
+  const pages = [
+    ['Quarterly memo', 'Revenue grew in every region this quarter.', 'The board meets on June 3, 2026 to review it.'],
+    ['Next steps', 'Send questions to finance@example.com before the meeting.'],
+  ];
+  for (const lines of pages) {
+    const page = pdf.addPage([595, 842]);
+    lines.forEach((line, index) => {
+      page.drawText(line, { x: 50, y: 780 - index * 24, size: index === 0 ? 18 : 12, font });
+    });
+  }
+  return pdf.save();
+}
+
+describe('jobs that read and write files, through the worker and the database', () => {
+  it('analyses an uploaded PDF', async () => {
+    const file = await storeFile(db.pool, { ownerId, name: 'memo.pdf', contentType: fileTypes.pdf.contentType }, await memoPdf(), {
+      maxBytes: 1e6,
+    });
+    const [jobId] = await enqueue(db, documentAnalysis, ownerId, [{ fileId: file.id }], { inputFileIds: [file.id] });
+    const job = await finished(jobId ?? '');
+    expect(job.error).toBeNull();
+    const result = documentAnalysis.output.parse(job.result);
+    expect(result.source).toEqual({ name: 'memo.pdf', contentType: 'application/pdf', pageCount: 2 });
+    expect(result.entities?.emails).toEqual(['finance@example.com']);
+    expect(result.entities?.dates.map((date) => date.date)).toEqual(['2026-06-03']);
+    // 2 + 7 + 10 + 2 + 8: the word segmenter splits the email address at its @.
+    expect(result.wordCount).toBe(29);
+  });
+
+  it('turns an uploaded CSV into statistics and an Excel report the job owns', async () => {
+    const csv = await readFile(new URL('fixtures/datasets/members.csv', import.meta.url));
+    const file = await storeFile(db.pool, { ownerId, name: 'members.csv', contentType: 'text/csv' }, csv, { maxBytes: 1e6 });
+    const [jobId] = await enqueue(db, datasetAnalysis, ownerId, [{ fileId: file.id }], { inputFileIds: [file.id] });
+    const job = await finished(jobId ?? '');
+    expect(job.error).toBeNull();
+    const result = datasetAnalysis.output.parse(job.result);
+    expect(result.rowCount).toBe(40);
+    expect(result.columns.map((column) => column.name)).toEqual(['id', 'city', 'joined', 'active', 'height_cm', 'weight_kg', 'visits', 'note']);
+
+    const links = await db.prisma.jobFile.findMany({ where: { jobId: job.id }, orderBy: { role: 'asc' } });
+    expect(links.map((link) => [link.role, link.fileId])).toEqual([
+      ['input', file.id],
+      ['output', result.report.fileId],
+    ]);
+    const report = await db.prisma.storedFile.findUniqueOrThrow({ where: { id: result.report.fileId } });
+    expect(report.ownerId).toBe(ownerId);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.read(Readable.from(readFileChunks(db.pool, { id: report.id, size: Number(report.size) })));
+    expect(workbook.worksheets[0]?.name).toBe('Summary');
+    expect(workbook.worksheets.length).toBeGreaterThanOrEqual(1 + result.columns.length);
+  });
+
+  it('fails for good, saying why, when the file is not the job owner’s', async () => {
+    const stranger = await createTestUser(db);
+    const file = await storeFile(db.pool, { ownerId: stranger, name: 'theirs.csv', contentType: 'text/csv' }, Buffer.from('a\n1\n'), {
+      maxBytes: 100,
+    });
+    const [jobId] = await enqueue(db, datasetAnalysis, ownerId, [{ fileId: file.id }]);
+    const job = await finished(jobId ?? '');
+    expect(job.status).toBe('failed');
+    expect(job.attempt).toBe(1);
+    expect(job.error).toMatchObject({ code: 'FILE_NOT_FOUND' });
+  });
+});
