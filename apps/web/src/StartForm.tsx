@@ -2,6 +2,7 @@ import { maxDocumentLength, type StoredFile } from '@jobkit/jobs';
 import { useStartAnalysis } from '@jobkit/react';
 import { useState, type SyntheticEvent } from 'react';
 import { FilePicker } from './FilePicker.tsx';
+import { SourceToggle, type Source } from './SourceToggle.tsx';
 
 /**
  * Title and a document in: pasted text, or (for the document analysis) an uploaded PDF, DOCX,
@@ -10,7 +11,7 @@ import { FilePicker } from './FilePicker.tsx';
 export function StartForm({ kind, onStarted }: { kind: 'documentAnalysis' | 'llmAnalysis'; onStarted: (jobId: string) => void }) {
   const [title, setTitle] = useState('');
   const [text, setText] = useState('');
-  const [source, setSource] = useState<'paste' | 'upload'>('paste');
+  const [source, setSource] = useState<Source>('paste');
   const [file, setFile] = useState<StoredFile | null>(null);
   const starts = useStartAnalysis();
   const start = starts[kind];
@@ -33,16 +34,7 @@ export function StartForm({ kind, onStarted }: { kind: 'documentAnalysis' | 'llm
     <form onSubmit={submit} className="start-form">
       <label htmlFor="doc-title">Title (optional)</label>
       <input id="doc-title" value={title} maxLength={200} onChange={(e) => { setTitle(e.target.value); }} />
-      {kind === 'documentAnalysis' && (
-        <div className="segmented" role="radiogroup" aria-label="Document source">
-          {(['paste', 'upload'] as const).map((choice) => (
-            <label key={choice}>
-              <input type="radio" name="source" checked={source === choice} onChange={() => { setSource(choice); }} />{' '}
-              {choice === 'paste' ? 'Paste text' : 'Upload a file'}
-            </label>
-          ))}
-        </div>
-      )}
+      {kind === 'documentAnalysis' && <SourceToggle value={source} onChange={setSource} />}
       {uploading ? (
         <>
           <label htmlFor="doc-file">File</label>

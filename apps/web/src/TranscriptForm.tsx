@@ -1,6 +1,8 @@
-import { maxTranscriptLength, transcriptFormats } from '@jobkit/jobs';
+import { maxTranscriptLength, transcriptFormats, type StoredFile } from '@jobkit/jobs';
 import { useStartAnalysis } from '@jobkit/react';
 import { useState, type SyntheticEvent } from 'react';
+import { FilePicker } from './FilePicker.tsx';
+import { SourceToggle, type Source } from './SourceToggle.tsx';
 
 const formatLabels = { auto: 'Detect', 'speaker-lines': 'Speaker: words', srt: 'SRT subtitles', vtt: 'WebVTT' } as const;
 const formats = ['auto', ...transcriptFormats] as const;
@@ -8,11 +10,14 @@ const formats = ['auto', ...transcriptFormats] as const;
 export function TranscriptForm({ onStarted }: { onStarted: (jobId: string) => void }) {
   const [transcript, setTranscript] = useState('');
   const [format, setFormat] = useState<(typeof formats)[number]>('auto');
+  const [source, setSource] = useState<Source>('paste');
+  const [file, setFile] = useState<StoredFile | null>(null);
   const start = useStartAnalysis().callTranscriptAnalysis;
 
   const submit = (event: SyntheticEvent) => {
     event.preventDefault();
-    start.mutate({ input: { transcript, format } }, { onSuccess: ({ jobId }) => { onStarted(jobId); } });
+    const from = source === 'upload' ? (file ? { fileId: file.fileId } : null) : { transcript };
+    if (from) start.mutate({ input: { ...from, format } }, { onSuccess: ({ jobId }) => { onStarted(jobId); } });
   };
   return (
     <form onSubmit={submit} className="start-form">
@@ -22,18 +27,30 @@ export function TranscriptForm({ onStarted }: { onStarted: (jobId: string) => vo
           <option key={f} value={f}>{formatLabels[f]}</option>
         ))}
       </select>
-      <label htmlFor="transcript-text">Transcript</label>
-      <textarea
-        id="transcript-text"
-        rows={12}
-        value={transcript}
-        maxLength={maxTranscriptLength}
-        placeholder={'Agent: Thanks for calling, how can I help?\nCustomer: My export fails since Monday.'}
-        onChange={(e) => { setTranscript(e.target.value); }}
-      />
+      <SourceToggle value={source} onChange={setSource} />
+      {source === 'upload' ? (
+        <>
+          <label htmlFor="transcript-file">Transcript file</label>
+          <FilePicker id="transcript-file" accept={['vtt', 'srt', 'text']} onUploaded={setFile} />
+        </>
+      ) : (
+        <>
+          <label htmlFor="transcript-text">Transcript</label>
+          <textarea
+            id="transcript-text"
+            rows={12}
+            value={transcript}
+            maxLength={maxTranscriptLength}
+            placeholder={'Agent: Thanks for calling, how can I help?\nCustomer: My export fails since Monday.'}
+            onChange={(e) => { setTranscript(e.target.value); }}
+          />
+        </>
+      )}
       <div className="form-footer">
-        <span className="muted">{transcript.length.toLocaleString()} / {maxTranscriptLength.toLocaleString()} characters</span>
-        <button type="submit" disabled={start.isPending}>{start.isPending ? 'Starting…' : 'Analyze'}</button>
+        <span className="muted">
+          {source === 'upload' ? '' : `${transcript.length.toLocaleString()} / ${maxTranscriptLength.toLocaleString()} characters`}
+        </span>
+        <button type="submit" disabled={start.isPending || (source === 'upload' && !file)}>{start.isPending ? 'Starting…' : 'Analyze'}</button>
       </div>
       {start.error && <p role="alert" className="error">{start.error.message}</p>}
     </form>

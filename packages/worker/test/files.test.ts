@@ -1,6 +1,6 @@
 import { readFileChunks, storeFile } from '@jobkit/db';
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
-import { datasetAnalysis, documentAnalysis, fileTypes } from '@jobkit/jobs';
+import { callTranscriptAnalysis, datasetAnalysis, documentAnalysis, fileTypes } from '@jobkit/jobs';
 import ExcelJS from 'exceljs';
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -86,6 +86,18 @@ describe('jobs that read and write files, through the worker and the database', 
     await workbook.xlsx.read(Readable.from(readFileChunks(db.pool, { id: report.id, size: Number(report.size) })));
     expect(workbook.worksheets[0]?.name).toBe('Summary');
     expect(workbook.worksheets.length).toBeGreaterThanOrEqual(1 + result.columns.length);
+  });
+
+  it('analyses an uploaded SRT transcript as it would the pasted text', async () => {
+    const srt = await readFile(new URL('fixtures/transcripts/support-call.srt', import.meta.url));
+    const file = await storeFile(db.pool, { ownerId, name: 'call.srt', contentType: fileTypes.srt.contentType }, srt, { maxBytes: 1e6 });
+    const [fromFile, pasted] = await enqueue(db, callTranscriptAnalysis, ownerId, [{ fileId: file.id }, { transcript: srt.toString() }], {
+      inputFileIds: [file.id],
+    });
+    const [fileJob, pastedJob] = await Promise.all([finished(fromFile ?? ''), finished(pasted ?? '')]);
+    expect(fileJob.error).toBeNull();
+    expect(fileJob.result).toMatchObject({ format: 'srt', durationSeconds: 30, turns: 5 });
+    expect(fileJob.result).toEqual(pastedJob.result);
   });
 
   it('fails for good, saying why, when the file is not the job owner’s', async () => {

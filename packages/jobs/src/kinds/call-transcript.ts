@@ -10,15 +10,25 @@ export const callTranscriptAnalysis = defineJob({
   kind: 'callTranscriptAnalysis',
   version: 1,
   title: 'Call transcript analysis',
-  input: z.object({
-    title: z.string().trim().max(200, 'A title is at most 200 characters').optional(),
-    transcript: z
-      .string()
-      .refine((text) => text.trim().length > 0, 'Paste a transcript to analyse')
-      .refine((text) => text.length <= maxTranscriptLength, `A transcript is at most ${maxTranscriptLength} characters`),
-    /** `auto` tells WebVTT, SRT and "Speaker: words" lines apart by their look. */
-    format: z.enum(['auto', ...transcriptFormats]).default('auto'),
-  }),
+  input: z
+    .object({
+      title: z.string().trim().max(200, 'A title is at most 200 characters').optional(),
+      /** Pasted; or else `fileId`. */
+      transcript: z
+        .string()
+        .refine((text) => text.trim().length > 0, 'Paste a transcript to analyse')
+        .refine((text) => text.length <= maxTranscriptLength, `A transcript is at most ${maxTranscriptLength} characters`)
+        .optional(),
+      /** An uploaded WebVTT, SRT or text transcript; or else `transcript`. */
+      fileId: z.uuid('fileId must be the id of an uploaded file').optional(),
+      /** `auto` tells WebVTT, SRT and "Speaker: words" lines apart by their look. */
+      format: z.enum(['auto', ...transcriptFormats]).default('auto'),
+    })
+    .refine((input) => (input.transcript === undefined) !== (input.fileId === undefined), {
+      message: 'Paste a transcript or upload a file (one of the two)',
+      path: ['transcript'],
+    }),
+  fileInputs: { fileId: ['vtt', 'srt', 'text'] },
   progress: z.object({
     stage: z.enum(['parsing', 'speakers', 'sentiment', 'keywords']),
     turnsDone: z.int().min(0),

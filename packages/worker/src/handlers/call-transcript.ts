@@ -1,8 +1,9 @@
-import { callTranscriptAnalysis } from '@jobkit/jobs';
+import { callTranscriptAnalysis, maxTranscriptLength } from '@jobkit/jobs';
 import Sentiment from 'sentiment';
 import { defineHandler, JobFailure } from '../handler.ts';
 import { scoreTerms, sentencesOf, termsOf, topTerms, wordsOf } from './text/words.ts';
 import { detectFormat, parseTranscript, type Turn } from './transcript/parse.ts';
+import { readTextFile } from './uploaded-file.ts';
 
 const wordsPerMinute = 150;
 const maxListed = 50;
@@ -25,10 +26,12 @@ function interrupted(turn: Turn, next: Turn): boolean {
   return /(--|—|–|\.\.\.|…)$/.test(turn.text);
 }
 
-export const callTranscriptHandler = defineHandler(callTranscriptAnalysis, ({ input, progress, signal }) => {
+export const callTranscriptHandler = defineHandler(callTranscriptAnalysis, async ({ input, progress, signal, files }) => {
   progress(5, 'Reading the transcript', { stage: 'parsing', turnsDone: 0, turnsTotal: 0 });
-  const format = input.format === 'auto' ? detectFormat(input.transcript) : input.format;
-  const turns = parseTranscript(input.transcript, format);
+  const transcript =
+    input.fileId === undefined ? (input.transcript ?? '') : await readTextFile(files, input.fileId, maxTranscriptLength);
+  const format = input.format === 'auto' ? detectFormat(transcript) : input.format;
+  const turns = parseTranscript(transcript, format);
   if (turns.length === 0) {
     throw new JobFailure('EMPTY_TRANSCRIPT', `No turns found in this ${format} transcript.`, { retryable: false });
   }

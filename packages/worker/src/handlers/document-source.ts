@@ -1,6 +1,7 @@
 import { maxDocumentLength, type documentAnalysis, type JobProgressData, type ParsedJobInput } from '@jobkit/jobs';
 import { JobFailure, type HandlerFiles } from '../handler.ts';
 import { extractText, isExtractableContentType } from './extract/index.ts';
+import { readWholeFile } from './uploaded-file.ts';
 
 /**
  * An uploaded document is read whole (PDF and DOCX parsers need random access), so it is bounded:
@@ -14,12 +15,6 @@ export interface DocumentSource {
 }
 
 type Progress = (percent: number, message: string, data: JobProgressData<typeof documentAnalysis>) => void;
-
-async function readWhole(files: HandlerFiles, fileId: string): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const part of files.read(fileId)) parts.push(part);
-  return Buffer.concat(parts);
-}
 
 /** The text to analyse: pasted, or extracted from the uploaded file (progress 0-10%). */
 export async function documentSource(
@@ -37,12 +32,8 @@ export async function documentSource(
       retryable: false,
     });
   }
-  if (file.size > maxDocumentFileBytes) {
-    throw new JobFailure('FILE_TOO_LARGE', `${file.name} is over ${maxDocumentFileBytes / 1024 / 1024} MB, the most a document can be.`, {
-      retryable: false,
-    });
-  }
-  const document = await extractText(await readWhole(files, input.fileId), file.contentType, {
+  const { bytes } = await readWholeFile(files, input.fileId, maxDocumentFileBytes);
+  const document = await extractText(bytes, file.contentType, {
     signal,
     onPage: (done, total) => {
       progress(1 + Math.floor((8 * done) / total), `Reading page ${done} of ${total}`, extracting);
