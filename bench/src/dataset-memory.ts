@@ -1,23 +1,24 @@
 /**
- * `npx tsx src/dataset-memory.ts`: memory and speed of the dataset analysis on a large CSV.
- * Writes a deterministic CSV of BENCH_DATASET_MB megabytes (default 100) to the temp folder, runs
- * the dataset-analysis handler on it with the file store replaced by the disk (1 MiB reads, as the
- * database store gives them; the report written to disk too), and prints wall time, rows, MB/s and
- * peak memory against the baseline before the run. The file is deleted afterwards.
+ * `pnpm bench:dataset`: memory and speed of the dataset analysis on a large CSV.
+ * Writes a deterministic CSV of BENCH_DATASET_MB megabytes (default 100) to the temp folder,
+ * uploads it into the real file store (PostgreSQL, 1 MiB chunks; embedded unless DATABASE_URL),
+ * claims a dataset job for it and runs the handler in this process with the job's real files
+ * capability (reads and the report go through the database), and prints wall time, rows, MB/s
+ * and peak memory against the baseline before the run.
  */
+import { applyMigrations, claimJobs, enqueueJobs, openDatabase, storeFile, type Database } from '@jobkit/db';
 import { datasetAnalysis } from '@jobkit/jobs';
-import type { HandlerFiles, StoredFileInfo } from '@jobkit/worker';
 import { datasetAnalysisHandler } from '@jobkit/worker/handlers';
-import { seededRandom } from '@jobkit/worker/testing';
+import { jobFiles, seededRandom } from '@jobkit/worker/testing';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { open, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { benchDatabase } from './database.ts';
 
 const targetBytes = Number(process.env.BENCH_DATASET_MB ?? 100) * 1024 * 1024;
-const readChunkBytes = 1024 * 1024;
 const sampleEveryMs = 50;
 const mb = (bytes: number) => bytes / 1024 / 1024;
 
@@ -59,42 +60,35 @@ async function writeDataset(path: string): Promise<number> {
   return rows;
 }
 
-async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
-  const handle = await open(path);
-  try {
-    for (;;) {
-      const buffer = Buffer.allocUnsafe(readChunkBytes);
-      const { bytesRead } = await handle.read(buffer, 0, readChunkBytes, null);
-      if (bytesRead === 0) return;
-      yield buffer.subarray(0, bytesRead);
-    }
-  } finally {
-    await handle.close();
-  }
-}
-
-/** The file store on disk: one uploaded file, and the reports written beside it. */
-function diskFiles(upload: StoredFileInfo, path: string, written: string[]): HandlerFiles {
-  return {
-    info: () => Promise.resolve(upload),
-    read: () => readChunks(path),
-    async write({ name, contentType }, content) {
-      const reportPath = join(tmpdir(), `jobkit-bench-report-${randomUUID()}.xlsx`);
-      written.push(reportPath);
-      await writeFile(reportPath, content);
-      return { id: randomUUID(), name, contentType, size: (await stat(reportPath)).size };
-    },
-  };
+/** A user, the upload, and a claimed dataset job for it: what a worker holds when the handler starts. */
+async function claimedJobFor(db: Database, path: string) {
+  const ownerId = randomUUID();
+  await db.pool.query(`INSERT INTO "user" (id, email, name) VALUES ($1, 'bench@example.com', 'Bench')`, [ownerId]);
+  const started = performance.now();
+  const file = await storeFile(db.pool, { ownerId, name: 'bench.csv', contentType: 'text/csv' }, createReadStream(path), {
+    maxBytes: 2 * targetBytes,
+  });
+  console.log(`uploaded into PostgreSQL in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const input = datasetAnalysis.input.parse({ fileId: file.id });
+  await enqueueJobs(db.pool, [
+    { kind: datasetAnalysis.kind, payloadVersion: 1, input, ownerId, maxAttempts: 1, inputFileIds: [file.id] },
+  ]);
+  const [job] = await claimJobs(db.pool, { workerId: 'bench', kinds: [datasetAnalysis.kind], limit: 1, leaseMs: 3_600_000 });
+  if (!job) throw new Error('the dataset job was not claimed');
+  return { input, ref: { jobId: job.id, workerId: 'bench', attempt: job.attempt } };
 }
 
 const path = join(tmpdir(), `jobkit-bench-dataset-${process.pid}.csv`);
-const written: string[] = [path];
+const target = await benchDatabase();
+await applyMigrations(target.url);
+const db = openDatabase(target.url, { maxConnections: 4 });
 try {
   let started = performance.now();
   const generatedRows = await writeDataset(path);
   const { size } = await stat(path);
   console.log(`generated ${mb(size).toFixed(1)} MB, ${generatedRows.toLocaleString('en')} rows, in ${((performance.now() - started) / 1000).toFixed(1)} s: ${path}`);
 
+  const { input, ref } = await claimedJobFor(db, path);
   const baseline = process.memoryUsage();
   let peakRss = baseline.rss;
   let peakHeap = baseline.heapUsed;
@@ -106,13 +100,12 @@ try {
 
   const stageStarts = new Map<string, number>();
   started = performance.now();
-  const upload = { id: randomUUID(), name: 'bench.csv', contentType: 'text/csv', size };
   const output = await datasetAnalysisHandler.run({
-    jobId: 'bench',
-    attempt: 1,
-    input: datasetAnalysis.input.parse({ fileId: upload.id }),
+    jobId: ref.jobId,
+    attempt: ref.attempt,
+    input,
     signal: new AbortController().signal,
-    files: diskFiles(upload, path, written),
+    files: jobFiles(db.pool, ref),
     progress(_percent, _message, data) {
       if (data && !stageStarts.has(data.stage)) stageStarts.set(data.stage, performance.now());
     },
@@ -132,7 +125,9 @@ try {
   console.log(`email distinct ${email?.distinct.count.toLocaleString('en')} (exact: ${email?.distinct.exact}); amount median ${amount?.numeric?.median.toFixed(2)} (exact: ${amount?.numeric?.medianExact}); report ${(output.report.size / 1024).toFixed(0)} KB`);
   console.log(`baseline rss ${mb(baseline.rss).toFixed(0)} MB, heapUsed ${mb(baseline.heapUsed).toFixed(0)} MB`);
   console.log(`peak rss ${mb(peakRss).toFixed(0)} MB (+${mb(peakRss - baseline.rss).toFixed(0)} MB), peak heapUsed ${mb(peakHeap).toFixed(0)} MB (+${mb(peakHeap - baseline.heapUsed).toFixed(0)} MB), sampled every ${sampleEveryMs} ms`);
-  console.log(`maxRSS over the process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (file generation included)`);
+  console.log(`maxRSS over the process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (file generation and upload included)`);
 } finally {
-  await Promise.all(written.map((file) => rm(file, { force: true })));
+  await rm(path, { force: true });
+  await db.close();
+  await target.dispose();
 }

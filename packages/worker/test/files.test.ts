@@ -25,11 +25,16 @@ afterAll(async () => {
   await db.drop();
 });
 
-async function finished(jobId: string) {
-  return waitFor(async () => {
-    const job = await db.prisma.job.findUniqueOrThrow({ where: { id: jobId } });
-    return job.status === 'queued' || job.status === 'running' ? undefined : job;
+/** Waits for the job's end, and prints how long its run took (for the README's numbers). */
+async function finished(jobId: string, sample = '') {
+  const job = await waitFor(async () => {
+    const row = await db.prisma.job.findUniqueOrThrow({ where: { id: jobId } });
+    return row.status === 'queued' || row.status === 'running' ? undefined : row;
   }, 30_000);
+  if (sample && job.startedAt && job.finishedAt) {
+    console.log(`[kinds] ${job.kind} on ${sample}: ${job.finishedAt.getTime() - job.startedAt.getTime()} ms`);
+  }
+  return job;
 }
 
 /** Two pages of a short memo, the way a word processor would export it. */
@@ -55,7 +60,7 @@ describe('jobs that read and write files, through the worker and the database', 
       maxBytes: 1e6,
     });
     const [jobId] = await enqueue(db, documentAnalysis, ownerId, [{ fileId: file.id }], { inputFileIds: [file.id] });
-    const job = await finished(jobId ?? '');
+    const job = await finished(jobId ?? '', 'a 2-page PDF');
     expect(job.error).toBeNull();
     const result = documentAnalysis.output.parse(job.result);
     expect(result.source).toEqual({ name: 'memo.pdf', contentType: 'application/pdf', pageCount: 2 });
@@ -69,7 +74,7 @@ describe('jobs that read and write files, through the worker and the database', 
     const csv = await readFile(new URL('fixtures/datasets/members.csv', import.meta.url));
     const file = await storeFile(db.pool, { ownerId, name: 'members.csv', contentType: 'text/csv' }, csv, { maxBytes: 1e6 });
     const [jobId] = await enqueue(db, datasetAnalysis, ownerId, [{ fileId: file.id }], { inputFileIds: [file.id] });
-    const job = await finished(jobId ?? '');
+    const job = await finished(jobId ?? '', 'members.csv (40 rows, 8 columns)');
     expect(job.error).toBeNull();
     const result = datasetAnalysis.output.parse(job.result);
     expect(result.rowCount).toBe(40);
@@ -94,7 +99,7 @@ describe('jobs that read and write files, through the worker and the database', 
     const [fromFile, pasted] = await enqueue(db, callTranscriptAnalysis, ownerId, [{ fileId: file.id }, { transcript: srt.toString() }], {
       inputFileIds: [file.id],
     });
-    const [fileJob, pastedJob] = await Promise.all([finished(fromFile ?? ''), finished(pasted ?? '')]);
+    const [fileJob, pastedJob] = await Promise.all([finished(fromFile ?? '', 'support-call.srt (5 turns)'), finished(pasted ?? '')]);
     expect(fileJob.error).toBeNull();
     expect(fileJob.result).toMatchObject({ format: 'srt', durationSeconds: 30, turns: 5 });
     expect(fileJob.result).toEqual(pastedJob.result);
