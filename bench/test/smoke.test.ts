@@ -1,0 +1,49 @@
+/**
+ * Runs `pnpm bench --smoke` (tiny sizes, one run, the real systems, server and database) and checks
+ * that the JSON it writes has every row of the table, each a positive finite number. It proves the
+ * harness works end to end; the numbers themselves mean nothing at these sizes.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+import { z } from 'zod';
+import { readConfig } from '../src/compare/config.ts';
+import { metrics } from '../src/compare/metrics.ts';
+
+const benchDir = fileURLToPath(new URL('../', import.meta.url));
+const run = promisify(execFile);
+
+const resultsFile = z.object({
+  smoke: z.boolean(),
+  rows: z.array(z.object({ metric: z.string(), column: z.string(), median: z.number(), min: z.number(), max: z.number(), runs: z.array(z.number()) })),
+});
+
+it('measures every row for every system, each a positive number', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'jobkit-bench-smoke-'));
+  const out = join(dir, 'smoke.json');
+  try {
+    await run(process.execPath, ['--import', 'tsx', 'src/compare/main.ts', '--smoke', '--out', out], {
+      cwd: benchDir,
+      timeout: 170_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const results = resultsFile.parse(JSON.parse(await readFile(out, 'utf8')));
+    expect(results.smoke).toBe(true);
+    const rows = new Map(results.rows.map((row) => [`${row.metric} / ${row.column}`, row]));
+    const expected = metrics(readConfig(['--smoke'])).flatMap((metric) => metric.columns.map((column) => `${metric.id} / ${column}`));
+    expect([...rows.keys()].sort()).toEqual([...expected].sort());
+    for (const key of expected) {
+      const row = rows.get(key);
+      expect(row?.runs, key).toHaveLength(1);
+      for (const value of [row?.median, row?.min, row?.max]) {
+        expect(Number.isFinite(value) && (value ?? 0) > 0, `${key}: ${String(value)}`).toBe(true);
+      }
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}, 180_000);
