@@ -103,7 +103,7 @@ describe('worker', () => {
 
 describe('document analysis', () => {
   it('counts, finds keywords and summarises a real text', async () => {
-    expect(Object.keys(productionHandlers)).toEqual([documentAnalysis.kind, 'callTranscriptAnalysis', 'llmAnalysis', 'webhookDelivery']);
+    expect(Object.keys(productionHandlers)).toEqual([documentAnalysis.kind, 'callTranscriptAnalysis', 'llmAnalysis', 'webhookDelivery', 'datasetAnalysis']);
     await startWorker({ handlersModule: production });
     const text = [
       'Queues keep web requests fast. A queue stores work for later.',
