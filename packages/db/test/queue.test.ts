@@ -1,5 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimJobs, completeJob, enqueueJobs, failJob, recordProgress, type NewJob } from '../src/queue/index.ts';
+import {
+  claimJobs,
+  completeJob,
+  completeJobs,
+  enqueueJobs,
+  extendLeases,
+  failJob,
+  failJobs,
+  recordProgress,
+  releaseJobs,
+  type AttemptRef,
+  type NewJob,
+} from '../src/queue/index.ts';
 import { createTestDatabase, createTestUser, type TestDatabase } from '../src/testing/index.ts';
 
 let db: TestDatabase;
@@ -80,6 +92,76 @@ describe('finishing', () => {
     expect(stored).toMatchObject({ status: 'completed', result: { ok: true }, progress: 100, lockedBy: null });
     expect(stored.expiresAt?.getTime()).toBeGreaterThan(Date.now());
     expect(stored.attempts).toMatchObject([{ attempt: 1, workerId: 'holder', outcome: 'completed' }]);
+  });
+
+  it('writes a batch of completions in one statement, refusing only the attempts no longer held', async () => {
+    await clearJobs();
+    await enqueueJobs(db.pool, Array.from({ length: 5 }, (_, n) => job({ input: { n } })));
+    const claimed = await claimJobs(db.pool, { workerId: 'w', kinds, limit: 5, ...lease });
+    const refs = claimed.map((c) => ({ jobId: c.id, workerId: 'w', attempt: c.attempt }));
+    const [lost, ...held] = refs;
+    if (!lost) throw new Error('nothing claimed');
+    // As if its lease had lapsed and the rescuer had queued it again: no longer this worker's.
+    await db.pool.query(`UPDATE job SET status = 'queued', locked_by = NULL WHERE id = $1`, [lost.jobId]);
+
+    const accepted = await completeJobs(
+      db.pool,
+      refs.map((ref, n) => ({ ref, result: { n }, retentionMs: 1000 + n })),
+    );
+    expect(accepted).toEqual(new Set(held.map((ref) => ref.jobId)));
+    const rows = await db.prisma.job.findMany({ include: { attempts: true }, orderBy: { id: 'asc' } });
+    for (const row of rows) {
+      const n = refs.findIndex((ref) => ref.jobId === row.id);
+      if (row.id === lost.jobId) {
+        expect(row).toMatchObject({ status: 'queued', result: null, attempts: [{ outcome: 'running' }] });
+      } else {
+        expect(row).toMatchObject({ status: 'completed', result: { n }, lockedBy: null, attempts: [{ outcome: 'completed' }] });
+        expect((row.expiresAt?.getTime() ?? 0) - (row.finishedAt?.getTime() ?? 0)).toBe(1000 + n);
+      }
+    }
+  });
+
+  it('fails and releases batches with each attempt’s own values', async () => {
+    await clearJobs();
+    await enqueueJobs(db.pool, Array.from({ length: 4 }, (_, n) => job({ input: { n }, maxAttempts: 2 })));
+    const claimed = await claimJobs(db.pool, { workerId: 'w', kinds, limit: 4, ...lease });
+    const [retried, fatal, releasedOne, releasedTwo] = claimed.map((c) => ({ jobId: c.id, workerId: 'w', attempt: c.attempt }));
+    if (!retried || !fatal || !releasedOne || !releasedTwo) throw new Error('not enough claimed');
+    const failure = (ref: AttemptRef, retryable: boolean) => ({
+      ref,
+      failure: { code: retryable ? 'FLAKY' : 'FATAL', message: 'no', stack: 'at x' },
+      retryable,
+      retryDelayMs: 60_000,
+      retentionMs: 1000,
+      outcome: retryable ? ('failed' as const) : ('timed_out' as const),
+    });
+    const statuses = await failJobs(db.pool, [failure(retried, true), failure(fatal, false)]);
+    expect(statuses).toEqual(new Map([[retried.jobId, 'queued'], [fatal.jobId, 'failed']]));
+    expect(await releaseJobs(db.pool, [releasedOne, releasedTwo, fatal])).toEqual(new Set([releasedOne.jobId, releasedTwo.jobId]));
+
+    const byId = new Map((await db.prisma.job.findMany({ include: { attempts: true } })).map((row) => [row.id, row]));
+    expect(byId.get(retried.jobId)).toMatchObject({ status: 'queued', error: { code: 'FLAKY' }, attempts: [{ outcome: 'failed' }] });
+    expect(byId.get(retried.jobId)?.runAt.getTime()).toBeGreaterThan(Date.now() + 50_000);
+    expect(byId.get(fatal.jobId)).toMatchObject({ status: 'failed', attempts: [{ outcome: 'timed_out', error: { stack: 'at x' } }] });
+    for (const released of [releasedOne, releasedTwo]) {
+      expect(byId.get(released.jobId)).toMatchObject({ status: 'queued', attempt: 1, maxAttempts: 3, attempts: [{ outcome: 'released' }] });
+    }
+  });
+
+  it('never deadlocks a worker’s heartbeats against its batches of completions over the same rows', async () => {
+    await clearJobs();
+    await enqueueJobs(db.pool, Array.from({ length: 300 }, (_, n) => job({ input: { n } })));
+    const claimed = await claimJobs(db.pool, { workerId: 'w', kinds, limit: 300, ...lease });
+    const shuffled = <T>(items: readonly T[]): T[] => [...items].sort(() => Math.random() - 0.5);
+    const ids = claimed.map((c) => c.id);
+    const batches = [0, 1, 2].map((part) =>
+      shuffled(claimed.filter((_, n) => n % 3 === part)).map((c) => ({ ref: { jobId: c.id, workerId: 'w', attempt: c.attempt }, result: {}, retentionMs: 1000 })),
+    );
+    await Promise.all([
+      ...Array.from({ length: 6 }, () => extendLeases(db.pool, 'w', shuffled(ids), 30_000)),
+      ...batches.map((batch) => completeJobs(db.pool, batch)),
+    ]);
+    expect(await db.prisma.job.count({ where: { status: 'completed' } })).toBe(300);
   });
 
   it('queues a retryable failure again until attempts run out, keeping each attempt', async () => {

@@ -5,15 +5,20 @@ import type { WorkerOptions } from './settings.ts';
 /** The worker settings both apps read from the environment; README.md lists them. */
 export const workerEnvironmentShape = {
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).default(availableParallelism()),
+  /** Jobs claimed ahead of free slots, at most (see WorkerOptions.prefetch). Default: max(100, 4 × WORKER_CONCURRENCY). */
+  WORKER_PREFETCH: z.coerce.number().int().min(0).optional(),
   WORKER_LEASE_MS: z.coerce.number().int().min(1000).default(20_000),
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
 };
 
 export type WorkerEnvironment = z.infer<z.ZodObject<typeof workerEnvironmentShape>>;
 
-export function workerOptionsFrom(environment: WorkerEnvironment): Pick<WorkerOptions, 'concurrency' | 'leaseMs' | 'shutdownGraceMs'> {
+export function workerOptionsFrom(
+  environment: WorkerEnvironment,
+): Pick<WorkerOptions, 'concurrency' | 'prefetch' | 'leaseMs' | 'shutdownGraceMs'> {
   return {
     concurrency: environment.WORKER_CONCURRENCY,
+    prefetch: environment.WORKER_PREFETCH,
     leaseMs: environment.WORKER_LEASE_MS,
     shutdownGraceMs: environment.WORKER_SHUTDOWN_GRACE_MS,
   };

@@ -1,98 +1,115 @@
-import {
-  completeJob,
-  failJob,
-  finishCancelledJob,
-  releaseJob,
-  type AttemptRef,
-  type ClaimedJob,
-  type Database,
-} from '@jobkit/db';
+import type { AttemptRef, ClaimedJob, Database, ProgressReport } from '@jobkit/db';
 import { retryDelayMs } from '@jobkit/jobs';
-import { MessageChannel } from 'node:worker_threads';
-import type { Piscina } from 'piscina';
+import type { AttemptEnds } from './attempt-ends.ts';
+import { runInline, type Execution } from './execution.ts';
 import type { JobHandler } from './handler.ts';
+import type { HandlerThreads } from './handler-threads.ts';
+import { jobFiles } from './job-files.ts';
 import { ProgressWriter } from './progress-writer.ts';
 import type { WorkerSettings } from './settings.ts';
-import type { AbortReason, ProgressMessage, ThreadOutcome, ThreadTask } from './thread-protocol.ts';
+import type { AbortReason, JobOutcome } from './thread-protocol.ts';
 
-/** One attempt of one job in this process: its thread task, its deadline, and how it ends. */
+/** One attempt of one job in this process: its handler at work, its deadline, and how it ends. */
 export interface RunningJob {
   readonly job: ClaimedJob;
-  /** Asks the handler to stop; a handler that ignores it has its thread terminated. */
+  /** Asks the handler to stop; one that ignores it is abandoned (its thread terminated). */
   abort(reason: AbortReason): void;
-  /** Settles once the attempt's outcome is recorded (or found to be no longer ours). */
+  /** Progress the handler reported. */
+  progress(report: ProgressReport): void;
+  /** Settles once the handler is over: its slot is free, while its end is being written. */
+  readonly finished: Promise<void>;
+  /** Settles once the attempt's end is written (or found to be no longer ours). */
   readonly done: Promise<void>;
 }
 
-export function runJob(
-  job: ClaimedJob,
-  handler: JobHandler,
-  context: { database: Database; threads: Piscina; workerId: string; config: WorkerSettings },
-): RunningJob {
-  const { threads, config } = context;
+export interface JobContext {
+  database: Database;
+  /** Absent when every handler of the worker runs inline. */
+  threads: HandlerThreads | undefined;
+  ends: AttemptEnds;
+  workerId: string;
+  config: WorkerSettings;
+}
+
+export function runJob(job: ClaimedJob, handler: JobHandler, context: JobContext): RunningJob {
+  const { ends, config } = context;
   const { pool } = context.database;
   const { contract } = handler;
   const ref: AttemptRef = { jobId: job.id, workerId: context.workerId, attempt: job.attempt };
-  const channel = new MessageChannel();
-  const terminate = new AbortController();
-  const progress = new ProgressWriter(pool, ref, config.progressIntervalMs, (error) => {
-    config.log(`[worker ${ref.workerId}] progress of job ${job.id} not saved: ${String(error)}`);
-  });
+  // Made on the first report: most jobs never report any.
+  let progress: ProgressWriter | undefined;
   let abortReason: AbortReason | undefined;
   let abandonTimer: NodeJS.Timeout | undefined;
+  let over = false;
+
+  const report = (update: ProgressReport): void => {
+    if (over) return;
+    progress ??= new ProgressWriter(pool, ref, config.progressIntervalMs, (error) => {
+      config.log(`[worker ${ref.workerId}] progress of job ${job.id} not saved: ${String(error)}`);
+    });
+    progress.report(update);
+  };
+
+  const execute = (): Execution => {
+    if (handler.isolation === 'inline') {
+      return runInline(handler, {
+        jobId: job.id,
+        attempt: job.attempt,
+        input: job.input,
+        files: jobFiles(pool, ref),
+        progress: (percent, message, data) => {
+          report({ percent, message, data });
+        },
+      });
+    }
+    if (!context.threads) throw new Error(`No handler threads for job kind "${job.kind}"`);
+    return context.threads.run({
+      type: 'job',
+      handlersModule: config.handlersModule,
+      kind: job.kind,
+      jobId: job.id,
+      attempt: job.attempt,
+      workerId: context.workerId,
+      databaseUrl: context.database.url,
+      input: job.input,
+    });
+  };
+  const execution = execute();
 
   const abort = (reason: AbortReason): void => {
-    if (abortReason) return;
+    if (abortReason || over) return;
     abortReason = reason;
-    channel.port1.postMessage({ type: 'abort', reason });
+    execution.stop(reason);
     abandonTimer = setTimeout(() => {
-      terminate.abort();
+      execution.abandon();
     }, config.abandonAfterMs);
   };
   const deadline = setTimeout(() => {
     abort('timeout');
   }, contract.timeoutMs);
-  channel.port1.on('message', (message: ProgressMessage) => {
-    progress.report(message);
-  });
 
-  const task: ThreadTask = {
-    type: 'job',
-    handlersModule: config.handlersModule,
-    kind: job.kind,
-    jobId: job.id,
-    attempt: job.attempt,
-    workerId: context.workerId,
-    databaseUrl: context.database.url,
-    input: job.input,
-    port: channel.port2,
-  };
-  const outcome: Promise<ThreadOutcome> = threads.run(task, { transferList: [channel.port2], signal: terminate.signal }).then(
-    (result: ThreadOutcome) => result,
-    (error: unknown): ThreadOutcome => ({
-      ok: false,
-      failure: { code: 'THREAD_STOPPED', message: String(error), retryable: true },
-    }),
-  );
-
-  const done = outcome.then(async (result) => {
+  // The reason is read when the handler is over: an abort that comes later changes nothing.
+  const finished = execution.outcome.then((result) => {
+    over = true;
     clearTimeout(deadline);
     clearTimeout(abandonTimer);
-    channel.port1.close();
-    await progress.close();
-    await record(result, abortReason);
+    return { result, reason: abortReason };
+  });
+  const done = finished.then(async ({ result, reason }) => {
+    await progress?.close();
+    await record(result, reason);
   });
 
   // The one place an attempt's end is written, by the reason it ended.
-  async function record(result: ThreadOutcome, reason: AbortReason | undefined): Promise<void> {
+  async function record(result: JobOutcome, reason: AbortReason | undefined): Promise<void> {
     switch (reason) {
       case 'lease-lost':
         return; // Someone else owns the job now; anything we wrote would be refused anyway.
       case 'shutdown':
-        await releaseJob(pool, ref);
+        await ends.release(ref);
         return;
       case 'cancelled':
-        await finishCancelledJob(pool, ref, contract.retentionMs);
+        await ends.cancel(ref, contract.retentionMs);
         return;
       case 'timeout':
       case undefined:
@@ -100,25 +117,22 @@ export function runJob(
     }
     // A handler that finished just as its deadline passed still delivered: keep the result.
     if (result.ok) {
-      await completeJob(pool, ref, result.output, contract.retentionMs);
+      await ends.complete({ ref, result: result.output, retentionMs: contract.retentionMs });
       return;
     }
     const failure =
       reason === 'timeout'
         ? { code: 'TIMEOUT', message: `The job did not finish within ${contract.timeoutMs} ms.`, retryable: true }
         : result.failure;
-    await failJob(
-      pool,
+    await ends.fail({
       ref,
-      { code: failure.code, message: failure.message, stack: result.failure.stack },
-      {
-        retryable: failure.retryable,
-        retryDelayMs: retryDelayMs(contract.backoff, job.attempt),
-        retentionMs: contract.retentionMs,
-        outcome: reason === 'timeout' ? 'timed_out' : 'failed',
-      },
-    );
+      failure: { code: failure.code, message: failure.message, stack: result.failure.stack },
+      retryable: failure.retryable,
+      retryDelayMs: retryDelayMs(contract.backoff, job.attempt),
+      retentionMs: contract.retentionMs,
+      outcome: reason === 'timeout' ? 'timed_out' : 'failed',
+    });
   }
 
-  return { job, abort, done };
+  return { job, abort, progress: report, finished: finished.then(() => undefined), done };
 }

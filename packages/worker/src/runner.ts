@@ -1,13 +1,16 @@
-import { claimJobs, extendLeases, listenForJobs, type ClaimedJob, type JobNotifications } from '@jobkit/db';
+import { claimJobs, listenForJobs, type AttemptRef, type ClaimedJob, type JobNotifications } from '@jobkit/db';
+import { defaultRetentionMs } from '@jobkit/jobs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Piscina } from 'piscina';
+import { batchedAttemptEnds } from './attempt-ends.ts';
 import type { HandlerRegistry } from './handler.ts';
+import { startHandlerThreads, type HandlerThreads } from './handler-threads.ts';
+import { heartbeat } from './heartbeat.ts';
 import { runJob, type RunningJob } from './job-run.ts';
 import { loadHandlers } from './load-handlers.ts';
+import { LocalQueue } from './local-queue.ts';
 import { startMaintenance } from './maintenance.ts';
 import { settings, type WorkerOptions, type WorkerSettings } from './settings.ts';
-import type { WarmupTask } from './thread-protocol.ts';
 
 export interface Worker {
   readonly id: string;
@@ -15,22 +18,25 @@ export interface Worker {
   readonly activeJobs: number;
   start(): Promise<void>;
   /**
-   * Stops claiming, lets running jobs finish within `graceMs`, then stops the rest and gives them
-   * back to the queue (not failed, the attempt not counted).
+   * Stops claiming, gives back the jobs claimed ahead, lets running jobs finish within `graceMs`,
+   * then stops the rest and gives them back to the queue too (not failed, the attempt not counted).
    */
   stop(options?: { graceMs?: number }): Promise<void>;
 }
-
-const threadEntry = new URL('./thread-bootstrap.mjs', import.meta.url).href;
 
 export function createWorker(options: WorkerOptions): Worker {
   const config: WorkerSettings = settings(options);
   const { pool } = options.database;
   const id = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const ends = batchedAttemptEnds(pool);
+  const queue = new LocalQueue(config.concurrency, config.prefetch);
+  // Every started job of this process, until its end is written; `running` counts those whose
+  // handler has not finished: a slot is free again as soon as its handler is over.
   const active = new Map<string, RunningJob>();
+  let running = 0;
   const log = config.log;
   let handlers: HandlerRegistry = {};
-  let threads: Piscina | undefined;
+  let threads: HandlerThreads | undefined;
   let notifications: JobNotifications | undefined;
   let stopMaintenance = (): void => undefined;
   let timers: NodeJS.Timeout[] = [];
@@ -38,6 +44,7 @@ export function createWorker(options: WorkerOptions): Worker {
   let claimWanted = false;
   let claiming: Promise<void> | undefined;
   let stopped: Promise<void> | undefined;
+  const endings = new Set<Promise<unknown>>();
 
   function wake(): void {
     claimWanted = true;
@@ -51,81 +58,105 @@ export function createWorker(options: WorkerOptions): Worker {
     try {
       while (claimWanted && !stopping) {
         claimWanted = false;
-        const free = config.concurrency - active.size;
-        if (free <= 0) break;
-        const jobs = await claimJobs(pool, { workerId: id, kinds: Object.keys(handlers), limit: free, leaseMs: config.leaseMs });
-        for (const job of jobs) start(job);
+        const limit = queue.claimLimit(running);
+        if (limit <= 0) break;
+        const jobs = await claimJobs(pool, { workerId: id, kinds: Object.keys(handlers), limit, leaseMs: config.leaseMs });
+        queue.add(jobs);
+        startQueued();
       }
     } catch (error) {
       log(`[worker ${id}] claim failed, will retry: ${String(error)}`);
     } finally {
       claiming = undefined;
     }
+    // Jobs claimed while stopping began are given back with the rest of the queue.
+    if (stopping) releaseQueued();
+  }
+
+  function startQueued(): void {
+    while (!stopping && running < config.concurrency) {
+      const job = queue.take();
+      if (!job) return;
+      start(job);
+    }
   }
 
   function start(job: ClaimedJob): void {
     const handler = handlers[job.kind];
-    if (!handler || !threads) return;
-    const running = runJob(job, handler, { database: options.database, threads, workerId: id, config });
-    active.set(job.id, running);
-    running.done
+    if (!handler) return;
+    const startedAt = performance.now();
+    const run = runJob(job, handler, { database: options.database, threads, ends, workerId: id, config });
+    active.set(job.id, run);
+    running++;
+    void run.finished.then(() => {
+      running--;
+      queue.observe(performance.now() - startedAt);
+      startQueued();
+      wake();
+    });
+    run.done
       .catch((error: unknown) => {
         log(`[worker ${id}] could not record the end of job ${job.id}: ${String(error)}`);
       })
       .finally(() => {
         active.delete(job.id);
-        wake();
       });
   }
 
-  // Extends the leases of this process's jobs, and learns which it lost or must cancel.
-  async function heartbeat(): Promise<void> {
-    if (active.size === 0) return;
-    try {
-      const sent = [...active.keys()];
-      const held = new Map((await extendLeases(pool, id, sent, config.leaseMs)).map((lease) => [lease.id, lease]));
-      // Only the jobs this heartbeat asked about: one claimed or finished meanwhile proves nothing.
-      for (const jobId of sent) {
-        const lease = held.get(jobId);
-        if (!lease) active.get(jobId)?.abort('lease-lost');
-        else if (lease.cancelRequested) active.get(jobId)?.abort('cancelled');
-      }
-    } catch (error) {
-      log(`[worker ${id}] heartbeat failed: ${String(error)}`);
+  // Writes the end of a job that never started here; stop() waits for these too.
+  function endQueued(job: ClaimedJob, end: (ref: AttemptRef) => Promise<unknown>): void {
+    const ending = end({ jobId: job.id, workerId: id, attempt: job.attempt })
+      .catch((error: unknown) => {
+        log(`[worker ${id}] could not record the end of job ${job.id}: ${String(error)}`);
+      })
+      .finally(() => endings.delete(ending));
+    endings.add(ending);
+  }
+
+  function releaseQueued(): void {
+    for (const job of queue.takeAll()) endQueued(job, (ref) => ends.release(ref));
+  }
+
+  /** A job this process holds must stop: at once if it has not started, through its handler if it has. */
+  function abort(jobId: string, reason: 'cancelled' | 'lease-lost'): void {
+    const queued = queue.remove(jobId);
+    if (!queued) {
+      active.get(jobId)?.abort(reason);
+      return;
     }
+    // A job whose lease is lost is someone else's now: nothing to write.
+    if (reason === 'lease-lost') log(`[worker ${id}] job ${jobId} lost its lease before it started`);
+    else endQueued(queued, (ref) => ends.cancel(ref, handlers[queued.kind]?.contract.retentionMs ?? defaultRetentionMs));
+    wake();
   }
 
   return {
     id,
     get activeJobs() {
-      return active.size;
+      return running;
     },
     async start() {
       handlers = await loadHandlers(config.handlersModule);
-      const threadPool = new Piscina({
-        filename: threadEntry,
-        // Every thread is started up front and kept: a thread's first job would otherwise wait
-        // for it to boot and load the handlers (about a second).
-        maxThreads: config.concurrency,
-        minThreads: config.concurrency,
-        // The bootstrap registers the TypeScript loader itself; inheriting the parent's loader
-        // flags (tsx, vitest) would register a second one.
-        execArgv: [],
-      });
-      const warmup: WarmupTask = { type: 'warmup', handlersModule: config.handlersModule };
-      await Promise.all(Array.from({ length: config.concurrency }, () => threadPool.run(warmup)));
-      threads = threadPool;
+      // No threads at all for a worker whose handlers all run inline.
+      if (Object.values(handlers).some((handler) => handler.isolation === 'thread')) {
+        threads = await startHandlerThreads(config.handlersModule, config.concurrency, id);
+        threads.onProgress((message) => {
+          const run = active.get(message.jobId);
+          if (run?.job.attempt === message.attempt) run.progress(message);
+        });
+      }
       notifications = listenForJobs(
         options.database.url,
-        { onJob: wake, onCancel: (jobId) => active.get(jobId)?.abort('cancelled') },
+        { onJob: wake, onCancel: (jobId) => { abort(jobId, 'cancelled'); } },
         log,
       );
       // Started means listening: a cancellation sent right after start() must not be missed.
       await notifications.ready;
       stopMaintenance = startMaintenance(pool, handlers, config, wake);
+      const held = (): string[] => [...queue.ids(), ...active.keys()];
       timers = [
         setInterval(wake, config.pollIntervalMs),
-        setInterval(() => void heartbeat(), Math.max(100, Math.floor(config.leaseMs / 4))),
+        setInterval(() => void heartbeat(pool, id, held(), config, abort), Math.max(100, Math.floor(config.leaseMs / 4))),
       ];
       for (const timer of timers) timer.unref();
       wake();
@@ -140,12 +171,14 @@ export function createWorker(options: WorkerOptions): Worker {
     stopping = true;
     for (const timer of timers) clearInterval(timer);
     stopMaintenance();
+    releaseQueued();
     await claiming;
-    const finished = Promise.all([...active.values()].map((running) => running.done.catch(() => undefined)));
+    const finished = Promise.all([...active.values()].map((run) => run.done.catch(() => undefined)));
     const graceTimer = setTimeout(() => {
-      for (const running of active.values()) running.abort('shutdown');
+      for (const run of active.values()) run.abort('shutdown');
     }, graceMs);
     await finished;
+    await Promise.all(endings);
     clearTimeout(graceTimer);
     // Listening lasts until the end: a cancellation may arrive during the grace period.
     await notifications?.close();

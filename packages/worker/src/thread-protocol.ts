@@ -1,7 +1,11 @@
-import type { MessagePort } from 'node:worker_threads';
-
 /** Why the main thread asks a handler to stop. */
 export type AbortReason = 'timeout' | 'cancelled' | 'shutdown' | 'lease-lost';
+
+/** What every handler thread gets when it starts (piscina's `workerData`). */
+export interface ThreadData {
+  /** The BroadcastChannel on which the worker asks handlers to stop. */
+  abortChannel: string;
+}
 
 /** Loads the handlers before any job arrives, so that a broken module fails `start()`. */
 export interface WarmupTask {
@@ -9,7 +13,7 @@ export interface WarmupTask {
   handlersModule: string;
 }
 
-/** One job handed to a handler thread. */
+/** One job handed to a handler thread: a plain value, cheap to copy across. */
 export interface ThreadTask {
   type: 'job';
   /** URL of the module whose `handlers` export holds the handler. */
@@ -22,23 +26,27 @@ export interface ThreadTask {
   /** The thread opens its own small pool on it, lazily, for the handler's files. */
   databaseUrl: string;
   input: unknown;
-  /** Progress goes out on it; abort requests come in on it. */
-  port: MessagePort;
 }
 
+/** From a thread to the worker (piscina's `message` event), while its job runs. */
 export interface ProgressMessage {
   type: 'progress';
+  jobId: string;
+  attempt: number;
   percent: number;
   message?: string | undefined;
   data?: unknown;
 }
 
+/** From the worker to every thread (one broadcast): only the thread running that attempt acts on it. */
 export interface AbortMessage {
   type: 'abort';
+  jobId: string;
+  attempt: number;
   reason: AbortReason;
 }
 
-export interface ThreadFailure {
+export interface OutcomeFailure {
   code: string;
   message: string;
   retryable: boolean;
@@ -46,7 +54,7 @@ export interface ThreadFailure {
 }
 
 /**
- * Errors lose their own fields when they cross a thread boundary (structured clone keeps only
- * message and stack), so the thread answers with a plain value instead of throwing.
+ * How a handler ended. Errors lose their own fields when they cross a thread boundary (structured
+ * clone keeps only message and stack), so a handler's end is a plain value instead of a throw.
  */
-export type ThreadOutcome = { ok: true; output: unknown } | { ok: false; failure: ThreadFailure };
+export type JobOutcome = { ok: true; output: unknown } | { ok: false; failure: OutcomeFailure };

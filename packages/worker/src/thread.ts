@@ -4,11 +4,12 @@
  * never yields can still be stopped: the main thread terminates this thread.
  */
 import { openPool, type Database } from '@jobkit/db';
-import { z } from 'zod';
-import { JobFailure, type HandlerRegistry, type JobHandler } from './handler.ts';
+import { BroadcastChannel, parentPort, workerData } from 'node:worker_threads';
+import type { HandlerRegistry } from './handler.ts';
+import { invokeHandler } from './invoke.ts';
 import { jobFiles } from './job-files.ts';
 import { loadHandlers } from './load-handlers.ts';
-import type { AbortMessage, ThreadFailure, ThreadOutcome, ThreadTask, WarmupTask } from './thread-protocol.ts';
+import type { AbortReason, JobOutcome, ProgressMessage, ThreadTask, WarmupTask } from './thread-protocol.ts';
 
 const registries = new Map<string, Promise<HandlerRegistry>>();
 
@@ -34,56 +35,69 @@ function poolFor(url: string): Database['pool'] {
   return pool;
 }
 
-async function handlerFor(task: ThreadTask): Promise<JobHandler> {
-  const handler = (await registryAt(task.handlersModule))[task.kind];
-  if (!handler) throw new JobFailure('UNKNOWN_KIND', `No handler for job kind "${task.kind}"`, { retryable: false });
-  return handler;
-}
+// The attempts running on this thread, and the stop requests that came before their job did (a
+// request and its task travel on different channels, in either order). Every thread hears every
+// request, so the early ones are kept for the latest few attempts only.
+const running = new Map<string, AbortController>();
+const early = new Map<string, AbortReason>();
+const earlyKept = 100;
+const attemptKey = (jobId: string, attempt: number): string => `${jobId}:${attempt}`;
 
-const stackLines = 12;
-
-function describeFailure(error: unknown, signal: AbortSignal): ThreadFailure {
-  const stack = error instanceof Error ? error.stack?.split('\n').slice(0, stackLines).join('\n') : undefined;
-  if (error instanceof JobFailure) {
-    return { code: error.code, message: error.message, retryable: error.retryable, stack };
-  }
-  if (error instanceof z.ZodError) {
-    return { code: 'INVALID_PAYLOAD', message: z.prettifyError(error), retryable: false, stack };
-  }
-  if (signal.aborted) return { code: 'ABORTED', message: 'The job was stopped', retryable: true, stack };
-  const message = error instanceof Error ? error.message : String(error);
-  return { code: 'HANDLER_ERROR', message, retryable: true, stack };
-}
-
-export default async function runTask(task: ThreadTask | WarmupTask): Promise<ThreadOutcome> {
-  if (task.type === 'warmup') {
-    await registryAt(task.handlersModule);
-    return { ok: true, output: null };
-  }
-  const controller = new AbortController();
-  task.port.on('message', (message: AbortMessage) => {
+function onAbort(event: MessageEvent): void {
+  const message: unknown = event.data;
+  if (!isAbortMessage(message)) return;
+  const key = attemptKey(message.jobId, message.attempt);
+  const controller = running.get(key);
+  if (controller) {
     controller.abort(new Error(`Job stopped: ${message.reason}`));
-  });
+    return;
+  }
+  early.set(key, message.reason);
+  for (const oldest of early.keys()) {
+    if (early.size <= earlyKept) break;
+    early.delete(oldest);
+  }
+}
+
+function isAbortMessage(value: unknown): value is { jobId: string; attempt: number; reason: AbortReason } {
+  return typeof value === 'object' && value !== null && 'type' in value && value.type === 'abort' && 'jobId' in value && 'attempt' in value;
+}
+
+function abortChannelName(data: unknown): string {
+  if (typeof data === 'object' && data !== null && 'abortChannel' in data && typeof data.abortChannel === 'string') {
+    return data.abortChannel;
+  }
+  throw new Error('Handler thread started without its abort channel (workerData.abortChannel)');
+}
+
+new BroadcastChannel(abortChannelName(workerData)).onmessage = onAbort;
+
+export default async function runTask(task: ThreadTask | WarmupTask): Promise<JobOutcome> {
+  const registry = await registryAt(task.handlersModule);
+  if (task.type === 'warmup') return { ok: true, output: null };
+  const handler = registry[task.kind];
+  if (!handler) {
+    return { ok: false, failure: { code: 'UNKNOWN_KIND', message: `No handler for job kind "${task.kind}"`, retryable: false } };
+  }
+  const key = attemptKey(task.jobId, task.attempt);
+  const controller = new AbortController();
+  running.set(key, controller);
+  const stoppedEarly = early.get(key);
+  if (stoppedEarly) controller.abort(new Error(`Job stopped: ${stoppedEarly}`));
   try {
-    const handler = await handlerFor(task);
-    const { contract } = handler;
-    const input: unknown = contract.input.parse(task.input);
-    const output: unknown = await handler.run({
+    return await invokeHandler(handler, {
       jobId: task.jobId,
       attempt: task.attempt,
-      input,
+      input: task.input,
       signal: controller.signal,
       files: jobFiles(poolFor(task.databaseUrl), { jobId: task.jobId, workerId: task.workerId, attempt: task.attempt }),
       progress(percent, message, data) {
-        const parsed: unknown = data === undefined ? undefined : contract.progress.parse(data);
-        task.port.postMessage({ type: 'progress', percent, message, data: parsed });
+        const report: ProgressMessage = { type: 'progress', jobId: task.jobId, attempt: task.attempt, percent, message, data };
+        parentPort?.postMessage(report);
       },
     });
-    // The result is stored as JSON and typed for clients by this same schema.
-    return { ok: true, output: contract.output.parse(output) };
-  } catch (error) {
-    return { ok: false, failure: describeFailure(error, controller.signal) };
   } finally {
-    task.port.close();
+    running.delete(key);
+    early.delete(key);
   }
 }

@@ -3,7 +3,7 @@ import { documentAnalysis } from '@jobkit/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker, type Worker } from '../src/index.ts';
 import { handlers as productionHandlers } from '../src/handlers/index.ts';
-import { echo, failing, sleeper, spinner } from './fixtures/handlers.ts';
+import { echo, failing, inlineWait, sleeper, spinner } from './fixtures/handlers.ts';
 import { countByStatus, enqueue, waitFor } from './helpers.ts';
 
 const fixtures = new URL('./fixtures/handlers.ts', import.meta.url);
@@ -97,6 +97,40 @@ describe('worker', () => {
     const byId = new Map(rows.map((row) => [row.id, row]));
     expect(byId.get(flaky ?? '')).toMatchObject({ attempt: 3, error: { code: 'HANDLER_ERROR', message: 'flaky dependency' } });
     expect(byId.get(fatal ?? '')).toMatchObject({ attempt: 1, error: { code: 'UNREADABLE', message: 'The document cannot be read' } });
+    await stopWorkers();
+  });
+});
+
+describe('inline handlers', () => {
+  it('runs an inline handler on the main thread, stopping it through its signal', async () => {
+    await startWorker();
+    const [quick, slow] = await enqueue(db, inlineWait, ownerId, [
+      { ms: 10, ignoreSignal: false },
+      { ms: 60_000, ignoreSignal: false },
+    ]);
+    const rows = await waitFor(async () => {
+      const found = await db.prisma.job.findMany({ where: { id: { in: [quick ?? '', slow ?? ''] } }, include: { attempts: true } });
+      return found.every((row) => row.status !== 'queued' && row.status !== 'running') ? found : undefined;
+    });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    expect(byId.get(quick ?? '')).toMatchObject({ status: 'completed', result: { thread: false } });
+    // Its deadline (300 ms) fired its signal: it stopped at once, long before it was abandoned.
+    expect(byId.get(slow ?? '')).toMatchObject({ status: 'failed', error: { code: 'TIMEOUT' }, attempts: [{ outcome: 'timed_out' }] });
+    const slowRow = byId.get(slow ?? '');
+    expect((slowRow?.finishedAt?.getTime() ?? 0) - (slowRow?.startedAt?.getTime() ?? 0)).toBeLessThan(300 + 400);
+    await stopWorkers();
+  });
+
+  it('ends the attempt of an inline handler that ignores its signal, and frees its slot', async () => {
+    await startWorker({ concurrency: 1, abandonAfterMs: 200 });
+    const [stuck] = await enqueue(db, inlineWait, ownerId, [{ ms: 30_000, ignoreSignal: true }]);
+    const [after] = await enqueue(db, echo, ownerId, [{ n: 1 }]);
+    const failed = await waitFor(async () => {
+      const row = await db.prisma.job.findUniqueOrThrow({ where: { id: stuck }, include: { attempts: true } });
+      return row.status === 'failed' ? row : undefined;
+    });
+    expect(failed).toMatchObject({ error: { code: 'TIMEOUT' }, attempts: [{ outcome: 'timed_out' }] });
+    await waitFor(async () => ((await db.prisma.job.findUniqueOrThrow({ where: { id: after } })).status === 'completed' ? true : undefined));
     await stopWorkers();
   });
 });

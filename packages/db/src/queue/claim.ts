@@ -7,11 +7,15 @@ import type pg from 'pg';
  *   claimer holds instead of waiting for them, so no two workers ever get the same job.
  * - Order: priority first (higher wins), then the time the job became runnable, then id (UUIDv7,
  *   creation order) so that ties are broken the same way everywhere. Served by `job_claim_idx`.
+ *   The jobs are answered in that order too: a worker may start them one by one.
  * - Only kinds this worker has handlers for, so workers may specialise.
  * - The claim, the lease, the attempt count and the attempt's history row are written in the same
  *   statement: a job is never running without an owner, a lease and a `job_attempt` row.
  */
-const claimJobsSql = `
+const claimJobsSql = {
+  // Named: each connection parses and plans it once (see transitions.ts).
+  name: 'jobkit_claim_jobs',
+  text: `
 WITH next AS (
   SELECT id FROM job
   WHERE status = 'queued' AND run_at <= now() AND kind = ANY($2::text[])
@@ -32,12 +36,14 @@ WITH next AS (
     updated_at = now()
   FROM next
   WHERE job.id = next.id
-  RETURNING job.id, job.kind, job.payload_version, job.input, job.attempt, job.max_attempts
+  RETURNING job.id, job.kind, job.payload_version, job.input, job.attempt, job.max_attempts, job.priority, job.run_at
 ), history AS (
   INSERT INTO job_attempt (job_id, attempt, worker_id, started_at)
   SELECT id, attempt, $1, now() FROM claimed
 )
-SELECT id, kind, payload_version, input, attempt, max_attempts FROM claimed`;
+SELECT id, kind, payload_version, input, attempt, max_attempts, priority FROM claimed
+ORDER BY priority DESC, run_at, id`,
+};
 
 export interface ClaimedJob {
   id: string;
@@ -47,6 +53,7 @@ export interface ClaimedJob {
   input: unknown;
   attempt: number;
   maxAttempts: number;
+  priority: number;
 }
 
 interface ClaimedRow {
@@ -56,6 +63,7 @@ interface ClaimedRow {
   input: unknown;
   attempt: number;
   max_attempts: number;
+  priority: number;
 }
 
 export async function claimJobs(
@@ -76,5 +84,6 @@ export async function claimJobs(
     input: row.input,
     attempt: row.attempt,
     maxAttempts: row.max_attempts,
+    priority: row.priority,
   }));
 }

@@ -1,5 +1,5 @@
 import { webhookDelivery } from '@jobkit/jobs';
-import { defineHandler, JobFailure } from '../handler.ts';
+import { defineHandler, JobFailure, type HandlerContext } from '../handler.ts';
 import { signWebhook } from '../webhook-signature.ts';
 
 /** Statuses that say "this request will never succeed": retrying would only repeat it. */
@@ -10,8 +10,11 @@ function isPermanent(status: number): boolean {
 /**
  * POSTs `{ jobId, kind, status }` to the job's webhook URL, signed with JOBKIT_WEBHOOK_SECRET.
  * Network errors, timeouts and 5xx/408/429 answers are retried with the kind's backoff.
+ *
+ * Inline: one short request that honours the job's signal (fetch aborts with it), which is the
+ * kind of handler for which the hop to a thread would cost more than the work.
  */
-export const webhookDeliveryHandler = defineHandler(webhookDelivery, async ({ input, signal, jobId }) => {
+async function deliver({ input, signal, jobId }: HandlerContext<typeof webhookDelivery>) {
   const secret = process.env.JOBKIT_WEBHOOK_SECRET;
   if (!secret) {
     throw new JobFailure('WEBHOOK_NOT_CONFIGURED', 'JOBKIT_WEBHOOK_SECRET is not set on the worker.', { retryable: false });
@@ -36,4 +39,6 @@ export const webhookDeliveryHandler = defineHandler(webhookDelivery, async ({ in
     });
   }
   return { httpStatus: response.status, deliveredAt: new Date().toISOString() };
-});
+}
+
+export const webhookDeliveryHandler = defineHandler(webhookDelivery, deliver, { isolation: 'inline' });

@@ -1,0 +1,80 @@
+import { BroadcastChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import type { Execution } from './execution.ts';
+import type { AbortMessage, JobOutcome, ProgressMessage, ThreadData, ThreadTask, WarmupTask } from './thread-protocol.ts';
+
+const threadEntry = new URL('./thread-bootstrap.mjs', import.meta.url).href;
+
+/** The worker's pool of handler threads. */
+export interface HandlerThreads {
+  run(task: ThreadTask): Execution;
+  /** Progress reported by the handlers on the threads. */
+  onProgress(listener: (message: ProgressMessage) => void): void;
+  destroy(): Promise<void>;
+}
+
+function isProgressMessage(value: unknown): value is ProgressMessage {
+  return typeof value === 'object' && value !== null && 'type' in value && value.type === 'progress';
+}
+
+/**
+ * Starts `count` threads and loads the handlers on each. Jobs go to them as plain values: a job's
+ * progress comes back as messages of the pool's own (piscina's `message` event), and requests to
+ * stop go out on one channel all threads hear. (A MessageChannel per job would make that routing
+ * implicit, but creating and transferring its port costs more than a trivial job itself.)
+ */
+export async function startHandlerThreads(handlersModule: string, count: number, workerId: string): Promise<HandlerThreads> {
+  const data: ThreadData = { abortChannel: `jobkit-abort:${workerId}` };
+  const pool = new Piscina({
+    filename: threadEntry,
+    // Every thread is started up front and kept: a thread's first job would otherwise wait
+    // for it to boot and load the handlers (about a second).
+    maxThreads: count,
+    minThreads: count,
+    // The bootstrap registers the TypeScript loader itself; inheriting the parent's loader
+    // flags (tsx, vitest) would register a second one.
+    execArgv: [],
+    workerData: data,
+  });
+  const aborts = new BroadcastChannel(data.abortChannel);
+  const warmup: WarmupTask = { type: 'warmup', handlersModule };
+  try {
+    await Promise.all(Array.from({ length: count }, () => pool.run(warmup)));
+  } catch (error) {
+    aborts.close();
+    await pool.destroy();
+    throw error;
+  }
+  return {
+    run(task) {
+      const terminate = new AbortController();
+      const outcome = pool.run(task, { signal: terminate.signal }).then(
+        (result: JobOutcome) => result,
+        (error: unknown): JobOutcome => ({
+          ok: false,
+          failure: { code: 'THREAD_STOPPED', message: String(error), retryable: true },
+        }),
+      );
+      return {
+        outcome,
+        stop(reason) {
+          const message: AbortMessage = { type: 'abort', jobId: task.jobId, attempt: task.attempt, reason };
+          aborts.postMessage(message);
+        },
+        // Terminating its thread is the one way to stop code that never yields.
+        abandon() {
+          terminate.abort();
+        },
+      };
+    },
+    onProgress(listener) {
+      pool.on('message', (message: unknown) => {
+        if (isProgressMessage(message)) listener(message);
+      });
+    },
+    async destroy() {
+      aborts.close();
+      await pool.destroy();
+    },
+  };
+}

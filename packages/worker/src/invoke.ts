@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { JobFailure, type HandlerFiles, type JobHandler } from './handler.ts';
+import type { JobOutcome, OutcomeFailure } from './thread-protocol.ts';
+
+const stackLines = 12;
+
+function describeFailure(error: unknown, signal: AbortSignal): OutcomeFailure {
+  const stack = error instanceof Error ? error.stack?.split('\n').slice(0, stackLines).join('\n') : undefined;
+  if (error instanceof JobFailure) {
+    return { code: error.code, message: error.message, retryable: error.retryable, stack };
+  }
+  if (error instanceof z.ZodError) {
+    return { code: 'INVALID_PAYLOAD', message: z.prettifyError(error), retryable: false, stack };
+  }
+  if (signal.aborted) return { code: 'ABORTED', message: 'The job was stopped', retryable: true, stack };
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'HANDLER_ERROR', message, retryable: true, stack };
+}
+
+export interface Invocation {
+  jobId: string;
+  attempt: number;
+  input: unknown;
+  signal: AbortSignal;
+  files: HandlerFiles;
+  progress(percent: number, message: string | undefined, data: unknown): void;
+}
+
+/**
+ * Runs a handler once, wherever it runs (its thread, or inline): the input parsed and defaulted by
+ * the kind's schema, progress data and output checked by theirs. It never throws: an error becomes
+ * a failure the worker can record (its code says whether to retry).
+ */
+export async function invokeHandler(handler: JobHandler, call: Invocation): Promise<JobOutcome> {
+  const { contract } = handler;
+  try {
+    const input: unknown = contract.input.parse(call.input);
+    const output: unknown = await handler.run({
+      jobId: call.jobId,
+      attempt: call.attempt,
+      input,
+      signal: call.signal,
+      files: call.files,
+      progress(percent, message, data) {
+        call.progress(percent, message, data === undefined ? undefined : contract.progress.parse(data));
+      },
+    });
+    // The result is stored as JSON and typed for clients by this same schema.
+    return { ok: true, output: contract.output.parse(output) };
+  } catch (error) {
+    return { ok: false, failure: describeFailure(error, call.signal) };
+  }
+}

@@ -1,0 +1,107 @@
+import { cancelJob } from '@jobkit/db';
+import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createWorker, type Worker, type WorkerOptions } from '../src/index.ts';
+import { echo, inlineWait, stubborn } from './fixtures/handlers.ts';
+import { enqueue, waitFor } from './helpers.ts';
+
+/**
+ * Jobs claimed ahead of free slots (the local queue). The slot of a one-slot worker is kept busy
+ * by a `stubborn` job (first: higher priority), so the jobs claimed with it wait in the queue.
+ */
+const fixtures = new URL('./fixtures/handlers.ts', import.meta.url);
+let db: TestDatabase;
+let ownerId: string;
+const workers: Worker[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase({ maxConnections: 10 });
+  ownerId = await createTestUser(db);
+});
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((worker) => worker.stop({ graceMs: 0 })));
+  await db.pool.query('DELETE FROM job');
+});
+afterAll(() => db.drop());
+
+async function startWorker(options: Partial<WorkerOptions> = {}): Promise<Worker> {
+  const worker = createWorker({ database: db, handlersModule: fixtures, concurrency: 1, prefetch: 4, log: () => undefined, ...options });
+  workers.push(worker);
+  await worker.start();
+  return worker;
+}
+
+async function job(id: string) {
+  return db.prisma.job.findUniqueOrThrow({ where: { id }, include: { attempts: { orderBy: { attempt: 'asc' } } } });
+}
+
+async function untilStatus(id: string, status: string, timeoutMs = 15_000) {
+  return waitFor(async () => ((await job(id)).status === status ? true : undefined), timeoutMs);
+}
+
+/**
+ * A few quick jobs, so that the worker has seen its jobs are short (it claims ahead only then).
+ * Inline ones: they stay well under a millisecond however busy the machine is.
+ */
+async function warmUp(): Promise<void> {
+  const ids = await enqueue(db, inlineWait, ownerId, [0, 0, 0].map((ms) => ({ ms, ignoreSignal: false })));
+  await Promise.all(ids.map((id) => untilStatus(id, 'completed')));
+}
+
+/** The stubborn job takes the slot; the echo jobs are claimed with it and wait in the local queue. */
+async function busyWithQueued(count: number, stubbornMs = 60_000): Promise<{ busy: string; queued: string[] }> {
+  const [busy = ''] = await enqueue(db, stubborn, ownerId, [{ ms: stubbornMs }], { priority: 1 });
+  const queued = await enqueue(db, echo, ownerId, Array.from({ length: count }, (_, n) => ({ n })));
+  await Promise.all([busy, ...queued].map((id) => untilStatus(id, 'running')));
+  return { busy, queued };
+}
+
+describe('claiming ahead', () => {
+  it('does not claim ahead before it has seen how long its jobs take', async () => {
+    await startWorker();
+    const [busy = ''] = await enqueue(db, stubborn, ownerId, [{ ms: 60_000 }], { priority: 1 });
+    const [waiting = ''] = await enqueue(db, echo, ownerId, [{ n: 1 }]);
+    await untilStatus(busy, 'running');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await job(waiting)).status).toBe('queued');
+  });
+
+  it('ends a cancelled job that has not started yet at once, leaving the running one alone', async () => {
+    await startWorker();
+    await warmUp();
+    const { busy, queued } = await busyWithQueued(2);
+    const [cancelled = '', next = ''] = queued;
+    expect(await cancelJob(db.pool, cancelled, 60_000)).toEqual({ result: 'cancelling' });
+    await untilStatus(cancelled, 'cancelled', 2_000);
+    expect(await job(cancelled)).toMatchObject({ error: { code: 'CANCELLED' }, attempts: [{ outcome: 'cancelled' }] });
+    expect((await job(busy)).status).toBe('running');
+    expect((await job(next)).status).toBe('running');
+  });
+
+  it('gives the jobs it has not started back on stop(), their attempt not counted', async () => {
+    const worker = await startWorker();
+    await warmUp();
+    const { busy, queued } = await busyWithQueued(3);
+    await worker.stop({ graceMs: 0 });
+    for (const id of [busy, ...queued]) {
+      expect(await job(id)).toMatchObject({ status: 'queued', attempt: 1, lockedBy: null, result: null, attempts: [{ outcome: 'released' }] });
+    }
+    // echo allows one attempt: the released one was given back to it.
+    expect((await job(queued[0] ?? '')).maxAttempts).toBe(2);
+  });
+
+  it('extends the leases of the jobs it holds ahead, and drops one whose lease was lost without running it', async () => {
+    const logs: string[] = [];
+    await startWorker({ leaseMs: 600, rescueIntervalMs: 100, log: (message) => logs.push(message) });
+    await warmUp();
+    // The stubborn job holds the slot for three leases: the queued jobs live on heartbeats alone.
+    const { busy, queued } = await busyWithQueued(2, 2_000);
+    const [lost = '', kept = ''] = queued;
+    // As the rescuer would do to a job whose lease lapsed: the worker must learn it is not its own.
+    await db.pool.query(`UPDATE job SET status = 'queued', locked_by = NULL, locked_until = NULL, run_at = now() + interval '1 hour' WHERE id = $1`, [lost]);
+    await waitFor(() => Promise.resolve(logs.some((line) => line.includes(`job ${lost} lost its lease`)) ? true : undefined), 2_000);
+    await Promise.all([untilStatus(busy, 'completed'), untilStatus(kept, 'completed')]);
+    expect(await job(kept)).toMatchObject({ attempt: 1, attempts: [{ outcome: 'completed' }] });
+    expect(await job(lost)).toMatchObject({ status: 'queued', result: null, attempts: [{ outcome: 'running' }] });
+  });
+});
