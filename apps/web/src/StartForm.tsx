@@ -1,8 +1,8 @@
 import { maxDocumentLength, type StoredFile } from '@jobkit/jobs';
 import { useStartAnalysis } from '@jobkit/react';
 import { useState, type SyntheticEvent } from 'react';
-import { FilePicker } from './FilePicker.tsx';
 import { SourceToggle, type Source } from './SourceToggle.tsx';
+import { TextOrFile } from './TextOrFile.tsx';
 
 /**
  * Title and a document in: pasted text, or (for the document analysis) an uploaded PDF, DOCX,
@@ -35,24 +35,18 @@ export function StartForm({ kind, onStarted }: { kind: 'documentAnalysis' | 'llm
       <label htmlFor="doc-title">Title (optional)</label>
       <input id="doc-title" value={title} maxLength={200} onChange={(e) => { setTitle(e.target.value); }} />
       {kind === 'documentAnalysis' && <SourceToggle value={source} onChange={setSource} />}
-      {uploading ? (
-        <>
-          <label htmlFor="doc-file">File</label>
-          <FilePicker id="doc-file" accept={['pdf', 'docx', 'markdown', 'text']} onUploaded={setFile} />
-        </>
-      ) : (
-        <>
-          <label htmlFor="doc-text">Text</label>
-          <textarea
-            id="doc-text"
-            rows={12}
-            value={text}
-            maxLength={maxDocumentLength}
-            placeholder="Paste a document, a report, an article..."
-            onChange={(e) => { setText(e.target.value); }}
-          />
-        </>
-      )}
+      <TextOrFile
+        source={uploading ? 'upload' : 'paste'}
+        id="doc"
+        textLabel="Text"
+        fileLabel="File"
+        accept={['pdf', 'docx', 'markdown', 'text']}
+        onUploaded={setFile}
+        text={text}
+        onText={setText}
+        maxLength={maxDocumentLength}
+        placeholder="Paste a document, a report, an article..."
+      />
       <div className="form-footer">
         <span className="muted">
           {uploading ? '' : `${text.length.toLocaleString()} / ${maxDocumentLength.toLocaleString()} characters`}

@@ -1,8 +1,8 @@
 import { maxTranscriptLength, transcriptFormats, type StoredFile } from '@jobkit/jobs';
 import { useStartAnalysis } from '@jobkit/react';
 import { useState, type SyntheticEvent } from 'react';
-import { FilePicker } from './FilePicker.tsx';
 import { SourceToggle, type Source } from './SourceToggle.tsx';
+import { TextOrFile } from './TextOrFile.tsx';
 
 const formatLabels = { auto: 'Detect', 'speaker-lines': 'Speaker: words', srt: 'SRT subtitles', vtt: 'WebVTT' } as const;
 const formats = ['auto', ...transcriptFormats] as const;
@@ -28,24 +28,18 @@ export function TranscriptForm({ onStarted }: { onStarted: (jobId: string) => vo
         ))}
       </select>
       <SourceToggle value={source} onChange={setSource} />
-      {source === 'upload' ? (
-        <>
-          <label htmlFor="transcript-file">Transcript file</label>
-          <FilePicker id="transcript-file" accept={['vtt', 'srt', 'text']} onUploaded={setFile} />
-        </>
-      ) : (
-        <>
-          <label htmlFor="transcript-text">Transcript</label>
-          <textarea
-            id="transcript-text"
-            rows={12}
-            value={transcript}
-            maxLength={maxTranscriptLength}
-            placeholder={'Agent: Thanks for calling, how can I help?\nCustomer: My export fails since Monday.'}
-            onChange={(e) => { setTranscript(e.target.value); }}
-          />
-        </>
-      )}
+      <TextOrFile
+        source={source}
+        id="transcript"
+        textLabel="Transcript"
+        fileLabel="Transcript file"
+        accept={['vtt', 'srt', 'text']}
+        onUploaded={setFile}
+        text={transcript}
+        onText={setTranscript}
+        maxLength={maxTranscriptLength}
+        placeholder={'Agent: Thanks for calling, how can I help?\nCustomer: My export fails since Monday.'}
+      />
       <div className="form-footer">
         <span className="muted">
           {source === 'upload' ? '' : `${transcript.length.toLocaleString()} / ${maxTranscriptLength.toLocaleString()} characters`}
