@@ -42,16 +42,10 @@ interface JobRecordRow {
 
 // One statement for the whole batch: the rows travel as one JSON array. Workers are woken through
 // NOTIFY in the same transaction, so they hear of the jobs exactly when the jobs become visible.
-const insertJobsSql = `
-WITH inserted AS (
-  INSERT INTO job (id, kind, payload_version, input, owner_id, max_attempts, priority, run_at, idempotency_key, webhook_url)
-  SELECT j.id, j.kind, j.payload_version, j.input, j.owner_id, j.max_attempts,
-         coalesce(j.priority, 0), coalesce(j.run_at, now()), j.idempotency_key, j.webhook_url
-  FROM jsonb_to_recordset($1::jsonb) AS j(
-    id uuid, kind text, payload_version int, input jsonb, owner_id uuid, max_attempts int,
-    priority int, run_at timestamptz, idempotency_key text, webhook_url text)
-  ON CONFLICT (owner_id, kind, idempotency_key) DO NOTHING
-  RETURNING id, kind, status, owner_id, idempotency_key
+// Two named variants (each connection plans each once): linking input files costs a second pass
+// over the array and a join, which jobs without files should not pay.
+function insertJobsStatement(linkFiles: boolean): { name: string; text: string } {
+  const links = `
 ), linked AS (
   INSERT INTO job_file (job_id, file_id, role)
   SELECT inserted.id, f.id, 'input'
@@ -61,17 +55,34 @@ WITH inserted AS (
     AND f.id IN (SELECT value::uuid FROM jsonb_array_elements_text(j.input_file_ids))
   RETURNING file_id
 ), attached AS (
-  UPDATE stored_file SET attached_at = coalesce(attached_at, now()) WHERE id IN (SELECT file_id FROM linked)
+  UPDATE stored_file SET attached_at = coalesce(attached_at, now()) WHERE id IN (SELECT file_id FROM linked)`;
+  return {
+    name: linkFiles ? 'jobkit_insert_jobs_with_files' : 'jobkit_insert_jobs',
+    text: `
+WITH inserted AS (
+  INSERT INTO job (id, kind, payload_version, input, owner_id, max_attempts, priority, run_at, idempotency_key, webhook_url)
+  SELECT j.id, j.kind, j.payload_version, j.input, j.owner_id, j.max_attempts,
+         coalesce(j.priority, 0), coalesce(j.run_at, now()), j.idempotency_key, j.webhook_url
+  FROM jsonb_to_recordset($1::jsonb) AS j(
+    id uuid, kind text, payload_version int, input jsonb, owner_id uuid, max_attempts int,
+    priority int, run_at timestamptz, idempotency_key text, webhook_url text)
+  -- job_idempotency_key is partial (keyed jobs only): the conflict target names its predicate.
+  ON CONFLICT (owner_id, kind, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+  RETURNING id, kind, status, owner_id, idempotency_key${linkFiles ? links : ''}
 ), notified AS (
   SELECT pg_notify('${jobsChannel}', kind) FROM (SELECT DISTINCT kind FROM inserted) AS kinds
 )
-SELECT id, kind, status, owner_id, idempotency_key FROM inserted, (SELECT count(*) FROM notified) AS n`;
+SELECT id, kind, status, owner_id, idempotency_key FROM inserted, (SELECT count(*) FROM notified) AS n`,
+  };
+}
+const insertJobs = insertJobsStatement(false);
+const insertJobsWithFiles = insertJobsStatement(true);
 
 // Runs as a statement of its own, after the insert: a job inserted by a concurrent start with the
 // same key is then committed and visible (the insert waited for it on the unique index).
 const existingJobsSql = `
 SELECT id, kind, status, owner_id, idempotency_key FROM job
-WHERE (owner_id, kind, idempotency_key) IN (
+WHERE idempotency_key IS NOT NULL AND (owner_id, kind, idempotency_key) IN (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS k(owner_id uuid, kind text, idempotency_key text))`;
 
 function keyOf(ownerId: string, kind: string, idempotencyKey: string | null | undefined): string {
@@ -94,7 +105,8 @@ export async function enqueueJobs(pool: pg.Pool, jobs: readonly NewJob[]): Promi
     webhook_url: job.webhookUrl ?? null,
     input_file_ids: job.inputFileIds ?? [],
   }));
-  const { rows } = await pool.query<JobRecordRow>(insertJobsSql, [JSON.stringify(records)]);
+  const statement = jobs.some((job) => job.inputFileIds?.length) ? insertJobsWithFiles : insertJobs;
+  const { rows } = await pool.query<JobRecordRow>({ ...statement, values: [JSON.stringify(records)] });
   const byKey = new Map(rows.map((row) => [keyOf(row.owner_id, row.kind, row.idempotency_key), row]));
   const byId = new Map(rows.map((row) => [row.id, row]));
 

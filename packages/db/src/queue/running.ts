@@ -46,13 +46,16 @@ export async function recordProgress(pool: pg.Pool, ref: AttemptRef, report: Pro
 // does not bump `version`. Jobs missing from the answer are no longer this worker's. The rows are
 // locked in id order, as the statements that end attempts lock theirs (see transitions.ts): a
 // heartbeat and a batch of completions of the same worker may run at once, on many of the same rows.
+// Found by primary key only, the guard checked on the locked rows after: see transitions.ts for why.
 const heartbeatSql = {
   name: 'jobkit_extend_leases',
   text: `
-WITH held AS (
-  SELECT id FROM job WHERE id = ANY($2::uuid[]) AND status = 'running' AND locked_by = $1
+WITH locked AS MATERIALIZED (
+  SELECT id, status, locked_by FROM job WHERE id = ANY($2::uuid[])
   ORDER BY id
   FOR UPDATE
+), held AS MATERIALIZED (
+  SELECT id FROM locked WHERE status = 'running' AND locked_by = $1
 )
 UPDATE job SET locked_until = now() + $3 * interval '1 millisecond'
 FROM held WHERE job.id = held.id

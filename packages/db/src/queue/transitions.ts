@@ -37,17 +37,18 @@ interface EndStatement {
 
 /**
  * The one shape of every statement that ends attempts. The attempts arrive as parallel arrays
- * (`unnest`), one row each. `held` keeps those this worker still holds and locks them in id order:
- * a worker's batch and its heartbeat both lock many of its rows, and always locking in the same
- * order is what keeps them from deadlocking on each other. Then: drop the lease, bump `version`,
- * close each attempt's history row with its outcome, and answer from the changed rows. An attempt
- * missing from the answer was no longer held.
- *
- * The guard is checked once, in `held`: the rows it returns stay locked until the statement ends,
- * so nobody can change them between the check and the update.
+ * (`unnest`), one row each. `locked` locks the jobs in id order: a worker's batch and its heartbeat
+ * both lock many of its rows, and always locking in the same order is what keeps them from
+ * deadlocking on each other. `held` keeps the attempts this worker still holds (`status = 'running'
+ * AND locked_by AND attempt` on the locked, so current, rows: nobody can change them before the
+ * update). Then: drop the lease, bump `version`, close each attempt's history row with its outcome,
+ * and answer from the changed rows. An attempt missing from the answer was no longer held.
  *
  * Named: each connection parses and plans it once, not on every call (in a drain of no-op jobs, that
- * was about a tenth of the database's CPU per job).
+ * was about a tenth of the database's CPU per job). A plan made once must suit every batch, and the
+ * statistics it was made with may be stale (taken when no job was running): so the rows are found
+ * by primary key only, and the guard is checked after, on the locked rows. Written as one join with
+ * the guard in it, the planner once chose to scan all running jobs (job_lease_idx) for every batch.
  */
 function endAttemptsSql(parts: EndStatement): pg.QueryConfig {
   const columns = [['job_id', 'uuid'], ['worker_id', 'text'], ['attempt', 'int'], ...parts.columns] as const;
@@ -56,11 +57,13 @@ function endAttemptsSql(parts: EndStatement): pg.QueryConfig {
   const text = `
 WITH given AS (
   SELECT * FROM unnest(${arrays}) AS given(${columns.map(([name]) => name).join(', ')})
-), held AS (
-  SELECT given.* FROM job JOIN given ON job.id = given.job_id
-  WHERE job.status = 'running' AND job.locked_by = given.worker_id AND job.attempt = given.attempt
-  ORDER BY job.id
-  FOR UPDATE OF job
+), locked AS MATERIALIZED (
+  SELECT id, status, locked_by, attempt FROM job WHERE id = ANY($1::uuid[])
+  ORDER BY id
+  FOR UPDATE
+), held AS MATERIALIZED (
+  SELECT given.* FROM locked JOIN given ON locked.id = given.job_id
+  WHERE locked.status = 'running' AND locked.locked_by = given.worker_id AND locked.attempt = given.attempt
 ), done AS (
   UPDATE job SET
     ${parts.job},
