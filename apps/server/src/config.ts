@@ -17,8 +17,9 @@ const environmentSchema = z.object({
   JOBKIT_WEBHOOK_SECRET: z.string().min(16, 'JOBKIT_WEBHOOK_SECRET must be at least 16 characters').optional(),
   /** Set when users reach the server over HTTPS (directly or through a proxy). */
   SECURE_COOKIES: flag.default(false),
-  MAX_ACTIVE_JOBS_PER_USER: z.coerce.number().int().min(1).default(100),
-  MAX_STARTS_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** 0 turns the limit off (a service whose callers are all trusted programs). */
+  MAX_ACTIVE_JOBS_PER_USER: z.coerce.number().int().min(0).default(100),
+  MAX_STARTS_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   /** The largest upload, in MiB. Files are stored in PostgreSQL, so this bounds its growth too. */
   MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(4096).default(256),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug']).default('info'),

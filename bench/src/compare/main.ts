@@ -70,7 +70,7 @@ try {
     benchNode: process.version,
     httpNode: childNodeVersion,
     config: settings,
-    systems: { jobkit: describe('jobkit'), graphile: describe('graphile'), 'graphile-batched': describe('graphile-batched'), pgboss: describe('pgboss') },
+    systems: { jobkit: describe('jobkit'), 'jobkit-threads': describe('jobkit-threads'), graphile: describe('graphile'), 'graphile-batched': describe('graphile-batched'), pgboss: describe('pgboss') },
     rows: collector.rows(metrics(config)),
     problems,
   };

@@ -1,5 +1,9 @@
 import type { Metric } from './metrics.ts';
 import type { BenchResults, ResultRow } from './results.ts';
+import type { SystemId } from './systems/types.ts';
+
+/** Variants that share another system's enqueue path: their enqueue cells point at it. */
+const variantOf: Partial<Record<SystemId, SystemId>> = { 'graphile-batched': 'graphile', 'jobkit-threads': 'jobkit' };
 
 function number(value: number, unit: Metric['unit']): string {
   if (unit === 'ms') return value < 10 ? value.toFixed(2) : value.toFixed(1);
@@ -36,7 +40,8 @@ export function renderTable(results: BenchResults, metrics: readonly Metric[]): 
     const rows = results.rows.filter((row) => row.metric === metric.id);
     const cells = systemIds.map((id) => {
       if (metric.columns.includes('machine')) return id === 'jobkit' ? `${cell(rows[0])} (machine)` : '';
-      if (id === 'graphile-batched' && metric.columns.includes('graphile') && !metric.columns.includes(id)) return 'as defaults';
+      const main = variantOf[id];
+      if (main && metric.columns.includes(main) && !metric.columns.includes(id)) return `as ${systems[main].label}`;
       return metric.columns.includes(id) ? cell(rows.find((row) => row.column === id)) : '–';
     });
     lines.push(`| ${metric.label} | ${metric.unit} | ${cells.join(' | ')} |`);

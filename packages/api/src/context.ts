@@ -10,9 +10,9 @@ export interface Actor {
 export interface ApiSettings {
   /** Jobs may ask for a completion webhook only when deliveries can be signed. */
   webhooksEnabled: boolean;
-  /** Jobs a user may have queued or running at once. */
+  /** Jobs a user may have queued or running at once; 0 for no limit. */
   maxActiveJobsPerUser: number;
-  /** Jobs a user may start per minute. */
+  /** Jobs a user may start per minute; 0 for no limit. */
   maxStartsPerMinute: number;
   /** A language model endpoint is configured, so LLM analyses can run. */
   llmEnabled: boolean;

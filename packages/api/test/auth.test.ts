@@ -82,4 +82,14 @@ describe('limits', () => {
     const rate = await errorOf(perMinute.analysis.startDocumentAnalysis({ input: { text: 'd' } }));
     expect(rate.message).toBe('You started 2 jobs in the last minute; the limit is 2 a minute. Try again in a minute.');
   });
+
+  it('turns a limit of 0 off, and counts no further than one past a limit', async () => {
+    const userId = await createTestUser(db);
+    const unlimited = createCaller(createInnerContext({ db, actor: { userId, role: 'user' }, settings: { maxActiveJobsPerUser: 0, maxStartsPerMinute: 0 } }));
+    const jobs = Array.from({ length: 5 }, (_, n) => ({ kind: 'documentAnalysis' as const, input: { text: `job ${n}` } }));
+    expect((await unlimited.analysis.startMany({ jobs })).jobs).toHaveLength(5);
+    const tight = createCaller(createInnerContext({ db, actor: { userId, role: 'user' }, settings: { maxActiveJobsPerUser: 2, maxStartsPerMinute: 0 } }));
+    const active = await errorOf(tight.analysis.startDocumentAnalysis({ input: { text: 'one more' } }));
+    expect(active.message).toBe('You have more than 2 jobs queued or running; the limit is 2. Wait for some to finish or cancel them.');
+  });
 });

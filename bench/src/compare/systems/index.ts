@@ -1,10 +1,11 @@
 import { graphile, graphileBatched } from './graphile.ts';
-import { jobkit } from './jobkit.ts';
+import { jobkit, jobkitThreads } from './jobkit.ts';
 import { pgboss } from './pgboss.ts';
 import type { SystemId, System } from './types.ts';
 
 export const systemsById: Readonly<Record<SystemId, System>> = {
   jobkit,
+  'jobkit-threads': jobkitThreads,
   graphile,
   'graphile-batched': graphileBatched,
   pgboss,

@@ -37,18 +37,22 @@ export const probe = defineJob({
   maxAttempts: 1,
 });
 
+/** The same two, for the variant that runs them inline (`jobkit-inline-handlers.ts`). */
+export const noopInline = defineJob({ ...noop, kind: 'noopInline' });
+export const probeInline = defineJob({ ...probe, kind: 'probeInline' });
+
 let channel: BroadcastChannel | undefined;
 
-export const handlers = registerHandlers([
-  defineHandler(noop, () => ({})),
-  defineHandler(probe, ({ input }) => {
-    const startedAt = wallClock();
-    if (!channel) {
-      channel = new BroadcastChannel(probeChannelName);
-      // The thread must stay free to exit when the pool is destroyed.
-      channel.unref();
-    }
-    channel.postMessage({ key: input.key, startedAt });
-    return {};
-  }),
-]);
+/** Tells the worker process's main thread when a probe's handler started (from any thread). */
+export function reportStart({ input }: { input: { key: number } }): Record<string, never> {
+  const startedAt = wallClock();
+  if (!channel) {
+    channel = new BroadcastChannel(probeChannelName);
+    // The thread must stay free to exit when the pool is destroyed.
+    channel.unref();
+  }
+  channel.postMessage({ key: input.key, startedAt });
+  return {};
+}
+
+export const handlers = registerHandlers([defineHandler(noop, () => ({})), defineHandler(probe, reportStart)]);

@@ -1,5 +1,8 @@
-/** The queues compared. The two graphile-worker variants share one schema and one enqueue path. */
-export const systemIds = ['jobkit', 'graphile', 'graphile-batched', 'pgboss'] as const;
+/**
+ * The queues compared. Variants of one queue share its schema and enqueue path: ours with handlers
+ * on the worker's main thread (as graphile-worker and pg-boss run theirs) and in handler threads.
+ */
+export const systemIds = ['jobkit', 'jobkit-threads', 'graphile', 'graphile-batched', 'pgboss'] as const;
 export type SystemId = (typeof systemIds)[number];
 export type Family = 'jobkit' | 'graphile' | 'pgboss';
 

@@ -3,7 +3,7 @@ import { contractFor, defaultRetentionMs, isJobKind, jobStatusSchema, trackedJob
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { findVisibleJob, jobNotFound, visibleJobs } from '../job-scope.ts';
-import { jobSnapshotSelect, toJobSnapshot } from '../job-snapshot.ts';
+import { findJobSnapshotRow, toJobSnapshot } from '../job-snapshot.ts';
 import { keysetPage } from '../paging.ts';
 import { actorProcedure, createTRPCRouter } from '../trpc.ts';
 import { trackedProcedures } from './tracked.ts';
@@ -17,10 +17,7 @@ export const jobsRouter = createTRPCRouter({
 
   /** One job with its typed progress and result; what the browser polls. */
   getJob: actorProcedure.input(byId).query(async ({ ctx, input }) => {
-    const row = await ctx.db.prisma.job.findFirst({
-      where: { id: input.jobId, ...visibleJobs(ctx.actor) },
-      select: jobSnapshotSelect,
-    });
+    const row = await findJobSnapshotRow(ctx.db, ctx.actor, input.jobId);
     if (!row) throw await jobNotFound(ctx.db, ctx.actor, input.jobId);
     return toJobSnapshot(row);
   }),
