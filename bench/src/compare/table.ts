@@ -41,7 +41,7 @@ export function renderTable(results: BenchResults, metrics: readonly Metric[]): 
     const cells = systemIds.map((id) => {
       if (metric.columns.includes('machine')) return id === 'jobkit' ? `${cell(rows[0])} (machine)` : '';
       const main = variantOf[id];
-      if (main && metric.columns.includes(main) && !metric.columns.includes(id)) return `as ${systems[main].label}`;
+      if (main && metric.workload === 'enqueue' && metric.columns.includes(main) && !metric.columns.includes(id)) return `as ${systems[main].label}`;
       return metric.columns.includes(id) ? cell(rows.find((row) => row.column === id)) : '–';
     });
     lines.push(`| ${metric.label} | ${metric.unit} | ${cells.join(' | ')} |`);

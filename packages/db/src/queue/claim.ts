@@ -8,7 +8,12 @@ import type pg from 'pg';
  * - Order: priority first (higher wins), then the time the job became runnable, then id (UUIDv7,
  *   creation order) so that ties are broken the same way everywhere. Served by `job_claim_idx`.
  *   The jobs are answered in that order too: a worker may start them one by one.
- * - Only kinds this worker has handlers for, so workers may specialise.
+ * - Only kinds this worker has handlers for, so workers may specialise. Written as
+ *   `array_position(...) IS NOT NULL`, not `kind = ANY(...)`, on purpose: no index can serve it, so
+ *   the planner cannot combine job_kind_idx and job_status_idx into a bitmap scan that reads and
+ *   sorts every queued job. It did, with the statistics of an empty table right after a burst of
+ *   enqueues (autovacuum analyses a minute later): 8-15 ms per claim at 20,000 queued instead of
+ *   0.1 ms, halving a drain. Now the plan is the ordered scan of job_claim_idx that stops at LIMIT.
  * - The claim, the lease, the attempt count and the attempt's history row are written in the same
  *   statement: a job is never running without an owner, a lease and a `job_attempt` row.
  */
@@ -18,7 +23,7 @@ const claimJobsSql = {
   text: `
 WITH next AS (
   SELECT id FROM job
-  WHERE status = 'queued' AND run_at <= now() AND kind = ANY($2::text[])
+  WHERE status = 'queued' AND run_at <= now() AND array_position($2::text[], kind) IS NOT NULL
   ORDER BY priority DESC, run_at, id
   LIMIT $3
   FOR UPDATE SKIP LOCKED
