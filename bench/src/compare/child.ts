@@ -16,6 +16,7 @@ const spec: WorkerSpec = z
     poolSize: z.int(),
     pgBossBatchSize: z.int(),
     graphileLocalQueue: z.int(),
+    jobkitPrefetch: z.int(),
   })
   .parse(JSON.parse(process.argv[2] ?? '{}'));
 

@@ -35,6 +35,8 @@ export interface BenchConfig {
   pgBossBatchSize: number;
   /** graphile-worker's local queue when batched (its perf page uses 500). */
   graphileLocalQueue: number;
+  /** Our worker's prefetch (jobs claimed ahead): as many as graphile-worker's local queue holds. */
+  jobkitPrefetch: number;
   httpSeconds: number;
   /** Jobs per `analysis.startMany` request. */
   startManySize: number;
@@ -86,6 +88,7 @@ export function readConfig(argv: readonly string[] = process.argv.slice(2)): Ben
     // graphile-worker's advice: 10 or concurrency + 2, whichever is larger. Applied to all three.
     poolSize: Math.round(numberFrom('BENCH_POOL', Math.max(10, concurrency + 2))),
     graphileLocalQueue,
+    jobkitPrefetch: Math.round(numberFrom('BENCH_JOBKIT_PREFETCH', graphileLocalQueue)),
     // pg-boss's best on this machine: 200 per fetch drained ~11-13k jobs/s where 50 (as many jobs
     // held as graphile-worker's local queue of 500) drained ~7k. Best settings for each, as asked.
     pgBossBatchSize: Math.round(numberFrom('BENCH_PGBOSS_BATCH', smoke ? 10 : 200)),

@@ -30,9 +30,10 @@ function jobkitVariant(variant: Variant): System {
     id: variant.id,
     family: 'jobkit',
     label: variant.label,
-    describe: ({ concurrency, poolSize }) =>
+    describe: ({ concurrency, poolSize, jobkitPrefetch }) =>
       `createWorker, concurrency ${concurrency} (${variant.handlers}), pool ${poolSize} + 1 LISTEN; claims in batches ` +
-      'into a local prefetch queue, attempt ends written in batches, NOTIFY wake-up, 1 s poll backstop',
+      `into a local prefetch queue of at most ${jobkitPrefetch} (graphile-worker's local queue; our default is 100), ` +
+      'attempt ends written in batches, NOTIFY wake-up, 1 s poll backstop',
 
     async install(url) {
       await applyMigrations(url);
@@ -72,6 +73,7 @@ function jobkitVariant(variant: Variant): System {
         database,
         handlersModule: variant.handlersModule,
         concurrency: spec.concurrency,
+        prefetch: spec.jobkitPrefetch,
         log: (message) => {
           console.error(message);
         },

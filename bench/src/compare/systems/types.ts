@@ -14,6 +14,7 @@ export interface WorkerSpec {
   poolSize: number;
   pgBossBatchSize: number;
   graphileLocalQueue: number;
+  jobkitPrefetch: number;
 }
 
 /** Called by a probe job's handler the moment it starts, on the shared wall clock. */

@@ -13,6 +13,7 @@ export function workerSpec(system: System, url: string, config: BenchConfig): Wo
     poolSize: config.poolSize,
     pgBossBatchSize: config.pgBossBatchSize,
     graphileLocalQueue: config.graphileLocalQueue,
+    jobkitPrefetch: config.jobkitPrefetch,
   };
 }
 
