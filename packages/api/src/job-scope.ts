@@ -9,14 +9,24 @@ import type { Actor } from './context.ts';
  */
 export function visibleJobs(actor: Actor): Prisma.JobWhereInput {
   return {
-    ...(actor.role === 'admin' ? {} : { ownerId: actor.userId }),
+    ...ownerFilter(actor),
     OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }],
   };
 }
 
+/** Whose jobs the actor may see: their own, or anyone's (null) for an admin. */
+export function visibleOwner(actor: Actor): string | null {
+  return actor.role === 'admin' ? null : actor.userId;
+}
+
+function ownerFilter(actor: Actor): { ownerId?: string } {
+  const ownerId = visibleOwner(actor);
+  return ownerId === null ? {} : { ownerId };
+}
+
 /** NOT_FOUND for a job the actor cannot see, saying when it expired if it did. */
 export async function jobNotFound(db: Database, actor: Actor, jobId: string): Promise<TRPCError> {
-  const owner = actor.role === 'admin' ? {} : { ownerId: actor.userId };
+  const owner = ownerFilter(actor);
   const tombstone = await db.prisma.expiredJob.findFirst({ where: { id: jobId, ...owner }, select: { expiredAt: true } });
   const lapsed = tombstone
     ? null

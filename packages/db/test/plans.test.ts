@@ -36,7 +36,7 @@ function explainedPool() {
       if (notice.message?.includes('Query Text')) plans.push(notice.message);
     });
   });
-  return { pool, plans, lastPlanOf: (marker: string) => plans.filter((plan) => plan.includes(marker)).at(-1) ?? '' };
+  return { pool, lastPlanOf: (marker: string) => plans.filter((plan) => plan.includes(marker)).at(-1) ?? '' };
 }
 
 describe('plans with the statistics of an empty table', () => {
