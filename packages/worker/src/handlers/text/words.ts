@@ -1,4 +1,5 @@
 import { eng, removeStopwords } from 'stopword';
+import { segmentsOf } from './segments.ts';
 
 const wordSegmenter = new Intl.Segmenter('en', { granularity: 'word' });
 const sentenceSegmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
@@ -6,14 +7,19 @@ const sentenceSegmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
 /** Lower-cased words, by Unicode word boundaries (no punctuation, any script). */
 export function wordsOf(text: string): string[] {
   const words: string[] = [];
-  for (const segment of wordSegmenter.segment(text)) {
+  for (const segment of segmentsOf(wordSegmenter, text)) {
     if (segment.isWordLike) words.push(segment.segment.toLowerCase());
   }
   return words;
 }
 
 export function sentencesOf(text: string): string[] {
-  return [...sentenceSegmenter.segment(text)].map((s) => s.segment.trim()).filter((s) => s.length > 0);
+  const sentences: string[] = [];
+  for (const { segment } of segmentsOf(sentenceSegmenter, text)) {
+    const sentence = segment.trim();
+    if (sentence.length > 0) sentences.push(sentence);
+  }
+  return sentences;
 }
 
 /** Words that carry meaning: no stopwords, no numbers, no single letters. */
