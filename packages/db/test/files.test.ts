@@ -3,9 +3,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   FileTooLargeError,
   fileChunkBytes,
+  findFile,
   findFileForJob,
   readFileChunks,
   rechunk,
+  StorageQuotaError,
   storeFile,
   storeJobOutputFile,
 } from '../src/files/store.ts';
@@ -81,6 +83,73 @@ describe('file store', () => {
     await expect(reading()).rejects.toThrow(/deleted while being read/);
   });
 
+  it('commits each chunk as it arrives, holding no transaction while the upload waits for bytes, and publishes at the end', async () => {
+    const resumed = new AbortController();
+    const waiting = new Promise((resolve) => {
+      resumed.signal.addEventListener('abort', resolve);
+    });
+    async function* stallingUpload(): AsyncGenerator<Uint8Array> {
+      yield* pieces(randomBytes(fileChunkBytes + 500_000), 64 * 1024);
+      await waiting;
+      yield randomBytes(10);
+    }
+    const upload = storeFile(db.pool, { ownerId, ...csv }, stallingUpload(), { maxBytes: 10 * fileChunkBytes });
+    let staged: { id: string; size: string; staged: boolean } | undefined;
+    while (!staged || Number(staged.size) < fileChunkBytes) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      ({ rows: [staged] } = await db.pool.query<{ id: string; size: string; staged: boolean }>(
+        'SELECT id, size, staged_at IS NOT NULL AS staged FROM stored_file',
+      ));
+    }
+    // Seen from another connection: the first chunk is committed, the file staged and invisible.
+    expect(staged).toMatchObject({ size: String(fileChunkBytes), staged: true });
+    expect(await findFile(db.pool, staged.id)).toBeUndefined();
+    const { rows } = await db.pool.query<{ open: number }>(
+      `SELECT count(*)::int AS open FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
+    );
+    expect(rows[0]?.open).toBe(0);
+    resumed.abort();
+    const file = await upload;
+    expect(file).toMatchObject({ id: staged.id, size: fileChunkBytes + 500_010 });
+    expect(await findFile(db.pool, file.id)).toMatchObject({ size: fileChunkBytes + 500_010 });
+  });
+
+  it('keeps nothing of an upload that breaks off midway', async () => {
+    async function* brokenOff(): AsyncGenerator<Uint8Array> {
+      yield* pieces(randomBytes(2 * fileChunkBytes + 10), 100_000);
+      throw new Error('connection reset');
+    }
+    await expect(storeFile(db.pool, { ownerId, ...csv }, brokenOff(), { maxBytes: 10 * fileChunkBytes })).rejects.toThrow('connection reset');
+    expect(await rowCounts()).toEqual({ files: 0, chunks: 0 });
+  });
+
+  it('lets concurrent uploads of one owner together stay within the storage quota', async () => {
+    const quotaBytes = 5 * fileChunkBytes;
+    const uploads = await Promise.allSettled(
+      Array.from({ length: 4 }, () =>
+        storeFile(db.pool, { ownerId, ...csv }, pieces(randomBytes(2 * fileChunkBytes), 50_000), { maxBytes: 10 * fileChunkBytes, quotaBytes }),
+      ),
+    );
+    const stored = uploads.filter((upload) => upload.status === 'fulfilled');
+    const refused = uploads.flatMap((upload) => (upload.status === 'rejected' ? [upload.reason as unknown] : []));
+    // Their chunks interleave, so how many complete varies; what they keep never passes the quota.
+    expect(stored.length).toBeGreaterThanOrEqual(1);
+    expect(stored.length * 2 * fileChunkBytes).toBeLessThanOrEqual(quotaBytes);
+    expect(refused).toHaveLength(4 - stored.length);
+    for (const error of refused) expect(error).toBeInstanceOf(StorageQuotaError);
+    expect(await rowCounts()).toEqual({ files: stored.length, chunks: 2 * stored.length });
+    // Another owner has a quota of their own.
+    await storeFile(db.pool, { ownerId: strangerId, ...csv }, randomBytes(fileChunkBytes), { maxBytes: 10 * fileChunkBytes, quotaBytes });
+  });
+
+  it('reads from a byte offset', async () => {
+    const bytes = randomBytes(2 * fileChunkBytes + 100);
+    const file = await storeFile(db.pool, { ownerId, ...csv }, bytes, { maxBytes: 10 * fileChunkBytes });
+    for (const fromByte of [0, 5, fileChunkBytes, fileChunkBytes + 7, bytes.length - 1]) {
+      expect((await collect(readFileChunks(db.pool, file, { fromByte }))).equals(bytes.subarray(fromByte))).toBe(true);
+    }
+  });
+
   it('re-chunks exactly', async () => {
     const sizes: number[] = [];
     for await (const chunk of rechunk(pieces(new Uint8Array(10), 3), 4)) sizes.push(chunk.length);
@@ -130,5 +199,17 @@ describe('files and jobs', () => {
     expect(left).toEqual([{ id: fresh.id }]);
     expect(await sweep(0)).toBe(0);
     expect(await rowCounts()).toEqual({ files: 0, chunks: 0 });
+  });
+
+  it('sweeps a staged file its process left behind, and not one still being written', async () => {
+    await db.pool.query(
+      `INSERT INTO stored_file (id, owner_id, name, content_type, size, sha256, staged_at) VALUES
+       ('00000000-0000-7000-8000-000000000001', $1, 'left.csv', 'text/csv', 0, '', now() - interval '1 hour'),
+       ('00000000-0000-7000-8000-000000000002', $1, 'live.csv', 'text/csv', 0, '', now())`,
+      [ownerId],
+    );
+    await sweepExpiredJobs(db.pool, { batchSize: 100, tombstoneMs: day, unusedFileMs: 0, staleStagedFileMs: 60_000 });
+    const left = await db.prisma.storedFile.findMany({ select: { name: true } });
+    expect(left).toEqual([{ name: 'live.csv' }]);
   });
 });

@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { v7 as uuidv7 } from 'uuid';
 import type { AttemptRef } from '../queue/transitions.ts';
+import { discardStagedFile, fileChunkBytes, stageFile, type NewFile, type StagingLimits } from './staging.ts';
+
+export { fileChunkBytes, FileTooLargeError, rechunk, StorageQuotaError, type NewFile, type StagingLimits } from './staging.ts';
 
 /**
  * Files live in PostgreSQL: a `stored_file` row and its bytes as `file_chunk` rows of 1 MiB. Every
@@ -9,8 +10,6 @@ import type { AttemptRef } from '../queue/transitions.ts';
  * upload without shared disks, and the files go when their rows do. An object store could replace
  * this module: everything outside it sees only these functions.
  */
-export const fileChunkBytes = 1024 * 1024;
-
 export interface StoredFileRecord {
   id: string;
   ownerId: string;
@@ -19,41 +18,6 @@ export interface StoredFileRecord {
   size: number;
   sha256: string;
   createdAt: Date;
-}
-
-export class FileTooLargeError extends Error {
-  override name = 'FileTooLargeError';
-  constructor(readonly maxBytes: number) {
-    super(`The file is larger than ${maxBytes} bytes`);
-  }
-}
-
-/** Cuts any byte stream into pieces of exactly `size` bytes (the last one shorter). */
-export async function* rechunk(source: AsyncIterable<Uint8Array> | Uint8Array, size: number): AsyncGenerator<Uint8Array> {
-  const input: AsyncIterable<Uint8Array> | Iterable<Uint8Array> = source instanceof Uint8Array ? [source] : source;
-  let buffer = new Uint8Array(size);
-  let filled = 0;
-  for await (const piece of input) {
-    let offset = 0;
-    while (offset < piece.length) {
-      const taken = Math.min(size - filled, piece.length - offset);
-      buffer.set(piece.subarray(offset, offset + taken), filled);
-      filled += taken;
-      offset += taken;
-      if (filled === size) {
-        yield buffer;
-        buffer = new Uint8Array(size);
-        filled = 0;
-      }
-    }
-  }
-  if (filled > 0) yield buffer.subarray(0, filled);
-}
-
-interface NewFile {
-  ownerId: string;
-  name: string;
-  contentType: string;
 }
 
 interface FileRow {
@@ -80,93 +44,69 @@ function recordOf(row: FileRow): StoredFileRecord {
   };
 }
 
-/** Writes the file row and its chunks on `client`, inside the caller's transaction. */
-async function writeFile(
-  client: pg.PoolClient,
-  file: NewFile,
-  content: AsyncIterable<Uint8Array> | Uint8Array,
-  maxBytes: number,
-): Promise<StoredFileRecord> {
-  const id = uuidv7();
-  await client.query(
-    `INSERT INTO stored_file (id, owner_id, name, content_type, size, sha256) VALUES ($1, $2, $3, $4, 0, '')`,
-    [id, file.ownerId, file.name, file.contentType],
-  );
-  const hash = createHash('sha256');
-  let size = 0;
-  let seq = 0;
-  for await (const chunk of rechunk(content, fileChunkBytes)) {
-    size += chunk.length;
-    if (size > maxBytes) throw new FileTooLargeError(maxBytes);
-    hash.update(chunk);
-    await client.query('INSERT INTO file_chunk (file_id, seq, data) VALUES ($1, $2, $3)', [id, seq, chunk]);
-    seq += 1;
-  }
-  const { rows } = await client.query<FileRow>(
-    `UPDATE stored_file SET size = $2, sha256 = $3 WHERE id = $1 RETURNING ${fileColumns}`,
-    [id, size, hash.digest('hex')],
-  );
-  const [row] = rows;
-  if (!row) throw new Error(`File ${id} vanished while it was written`);
-  return recordOf(row);
-}
-
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
+const publishSql = `
+UPDATE stored_file SET staged_at = NULL, sha256 = $3
+WHERE id = $1 AND staged_at IS NOT NULL AND size = $2
+RETURNING ${fileColumns}`;
 
 /**
- * Stores an upload in one transaction: a failed or oversized upload leaves nothing behind. The
- * content type is the caller's verdict from the content; this function does not guess.
+ * Stores an upload: its chunks commit one by one while it arrives (no connection or transaction
+ * held in between), and one statement publishes it. A failed, refused or oversized upload leaves
+ * nothing behind. The content type is the caller's verdict from the content; this function does
+ * not guess.
  */
-export function storeFile(
+export async function storeFile(
   pool: pg.Pool,
   file: NewFile,
   content: AsyncIterable<Uint8Array> | Uint8Array,
-  options: { maxBytes: number },
+  limits: StagingLimits,
 ): Promise<StoredFileRecord> {
-  return inTransaction(pool, (client) => writeFile(client, file, content, options.maxBytes));
+  const staged = await stageFile(pool, file, content, limits);
+  const { rows } = await pool.query<FileRow>(publishSql, [staged.id, staged.size, staged.sha256]).catch(async (error: unknown) => {
+    await discardStagedFile(pool, staged.id).catch(() => undefined);
+    throw error;
+  });
+  const [row] = rows;
+  if (!row) throw new Error(`Staged file ${staged.id} was deleted before it was published`);
+  return recordOf(row);
 }
 
-// The file belongs to the job's owner and is linked to the job, but only while this attempt still
-// holds the job: a worker that lost its lease must not attach files to a job someone else now runs.
-const linkOutputSql = `
-WITH linked AS (
-  INSERT INTO job_file (job_id, file_id, role)
-  SELECT job.id, $2, 'output' FROM job
-  WHERE job.id = $1 AND job.locked_by = $3 AND job.attempt = $4 AND job.status = 'running'
-  RETURNING file_id
+// The file belongs to the job's owner, and is published and linked to the job in one statement,
+// but only while this attempt still holds the job: a worker that lost its lease must not attach
+// files to a job someone else now runs.
+const publishOutputSql = `
+WITH holder AS (
+  SELECT id FROM job WHERE id = $1 AND locked_by = $3 AND attempt = $4 AND status = 'running'
+), published AS (
+  UPDATE stored_file SET staged_at = NULL, sha256 = $6, attached_at = now()
+  FROM holder WHERE stored_file.id = $2 AND stored_file.staged_at IS NOT NULL AND stored_file.size = $5
+  RETURNING stored_file.*
+), linked AS (
+  INSERT INTO job_file (job_id, file_id, role) SELECT $1, id, 'output' FROM published
 )
-UPDATE stored_file SET attached_at = now() FROM linked WHERE stored_file.id = linked.file_id`;
+SELECT ${fileColumns} FROM published`;
 
 /** Stores a file a running job produced, owned by the job's owner and deleted with the job. */
-export function storeJobOutputFile(
+export async function storeJobOutputFile(
   pool: pg.Pool,
   ref: AttemptRef,
   file: { name: string; contentType: string },
   content: AsyncIterable<Uint8Array> | Uint8Array,
   options: { maxBytes: number },
 ): Promise<StoredFileRecord> {
-  return inTransaction(pool, async (client) => {
-    const owner = await client.query<{ owner_id: string }>('SELECT owner_id FROM job WHERE id = $1', [ref.jobId]);
-    const ownerId = owner.rows[0]?.owner_id;
-    if (ownerId === undefined) throw new Error(`Job ${ref.jobId} does not exist`);
-    const stored = await writeFile(client, { ...file, ownerId }, content, options.maxBytes);
-    const linked = await client.query(linkOutputSql, [ref.jobId, stored.id, ref.workerId, ref.attempt]);
-    if (linked.rowCount !== 1) throw new Error(`Attempt ${ref.attempt} of job ${ref.jobId} no longer holds the job`);
-    return stored;
-  });
+  const owner = await pool.query<{ owner_id: string }>('SELECT owner_id FROM job WHERE id = $1', [ref.jobId]);
+  const ownerId = owner.rows[0]?.owner_id;
+  if (ownerId === undefined) throw new Error(`Job ${ref.jobId} does not exist`);
+  const staged = await stageFile(pool, { ...file, ownerId }, content, options);
+  try {
+    const { rows } = await pool.query<FileRow>(publishOutputSql, [ref.jobId, staged.id, ref.workerId, ref.attempt, staged.size, staged.sha256]);
+    const [row] = rows;
+    if (!row) throw new Error(`Attempt ${ref.attempt} of job ${ref.jobId} no longer holds the job`);
+    return recordOf(row);
+  } catch (error) {
+    await discardStagedFile(pool, staged.id).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** A file of the job's owner (the only files a handler may read), or undefined. */
@@ -174,7 +114,7 @@ export async function findFileForJob(pool: pg.Pool, jobId: string, fileId: strin
   const { rows } = await pool.query<FileRow>(
     `SELECT f.id, f.owner_id, f.name, f.content_type, f.size, f.sha256, f.created_at
      FROM stored_file f JOIN job j ON j.owner_id = f.owner_id
-     WHERE j.id = $1 AND f.id = $2`,
+     WHERE j.id = $1 AND f.id = $2 AND f.staged_at IS NULL`,
     [jobId, fileId],
   );
   return rows[0] && recordOf(rows[0]);
@@ -182,16 +122,23 @@ export async function findFileForJob(pool: pg.Pool, jobId: string, fileId: strin
 
 /** A file by id, for callers that check ownership themselves (the API's owner scope). */
 export async function findFile(pool: pg.Pool, fileId: string): Promise<StoredFileRecord | undefined> {
-  const { rows } = await pool.query<FileRow>(`SELECT ${fileColumns} FROM stored_file WHERE id = $1`, [fileId]);
+  const { rows } = await pool.query<FileRow>(`SELECT ${fileColumns} FROM stored_file WHERE id = $1 AND staged_at IS NULL`, [fileId]);
   return rows[0] && recordOf(rows[0]);
 }
 
 /**
  * The file's bytes, chunk by chunk, one query per chunk (no transaction held open while a handler
- * works). The next chunk is fetched while the caller handles the current one. A file deleted
- * midway is an error, never a silently shorter file.
+ * works), from `fromByte` on (a reader of a zip starts at its directory, at the end). The next
+ * chunk is fetched while the caller handles the current one. A file deleted midway is an error,
+ * never a silently shorter file.
  */
-export async function* readFileChunks(pool: pg.Pool, file: Pick<StoredFileRecord, 'id' | 'size'>): AsyncGenerator<Uint8Array> {
+export async function* readFileChunks(
+  pool: pg.Pool,
+  file: Pick<StoredFileRecord, 'id' | 'size'>,
+  options: { fromByte?: number } = {},
+): AsyncGenerator<Uint8Array> {
+  const fromByte = Math.max(0, options.fromByte ?? 0);
+  if (fromByte >= file.size && file.size > 0) return;
   const fetchChunk = async (seq: number): Promise<Uint8Array | undefined> => {
     const { rows } = await pool.query<{ data: Buffer }>('SELECT data FROM file_chunk WHERE file_id = $1 AND seq = $2', [
       file.id,
@@ -199,15 +146,18 @@ export async function* readFileChunks(pool: pg.Pool, file: Pick<StoredFileRecord
     ]);
     return rows[0]?.data;
   };
-  let bytesRead = 0;
-  let next = fetchChunk(0);
+  const firstSeq = Math.floor(fromByte / fileChunkBytes);
+  let skip = fromByte - firstSeq * fileChunkBytes;
+  let bytesRead = firstSeq * fileChunkBytes;
+  let next = fetchChunk(firstSeq);
   try {
-    for (let seq = 1; ; seq += 1) {
+    for (let seq = firstSeq + 1; ; seq += 1) {
       const chunk = await next;
       if (!chunk) break;
       next = fetchChunk(seq);
       bytesRead += chunk.length;
-      yield chunk;
+      yield skip > 0 ? chunk.subarray(skip) : chunk;
+      skip = 0;
     }
   } finally {
     // A reader that stops early leaves a fetch in flight; its failure must not go unhandled.

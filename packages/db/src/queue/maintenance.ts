@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { staleStagedFileMs } from '../files/staging.ts';
 
 /**
  * Periodic upkeep any worker process may run; each step is safe to run from many processes at once.
@@ -72,15 +73,21 @@ ON CONFLICT (id) DO NOTHING`;
 
 // Files no job refers to any more. A file a job used or wrote goes with its last job (retention,
 // or an admin's delete); an upload no job ever used goes after a grace period, as the uploader may
-// still be about to start a job with it. SKIP LOCKED: a file a start is linking right now is left
-// for the next sweep.
+// still be about to start a job with it; a staged file (still arriving) goes once nothing has
+// touched it for a while, as its process died. SKIP LOCKED: a file a start is linking right now
+// is left for the next sweep.
 const sweepFilesSql = `
 DELETE FROM stored_file WHERE id IN (
   SELECT id FROM stored_file f
-  WHERE (f.attached_at IS NOT NULL OR f.created_at < now() - $2 * interval '1 millisecond')
+  WHERE f.staged_at IS NULL
+    AND (f.attached_at IS NOT NULL OR f.created_at < now() - $2 * interval '1 millisecond')
     AND NOT EXISTS (SELECT 1 FROM job_file WHERE job_file.file_id = f.id)
   LIMIT $1
   FOR UPDATE SKIP LOCKED)`;
+
+const sweepStaleStagedFilesSql = `
+DELETE FROM stored_file WHERE id IN (
+  SELECT id FROM stored_file WHERE staged_at < now() - $2 * interval '1 millisecond' LIMIT $1 FOR UPDATE SKIP LOCKED)`;
 
 const forgetTombstonesSql = `DELETE FROM expired_job WHERE expired_at < now() - $1 * interval '1 millisecond'`;
 
@@ -91,7 +98,7 @@ const forgetTombstonesSql = `DELETE FROM expired_job WHERE expired_at < now() - 
  */
 export async function sweepExpiredJobs(
   pool: pg.Pool,
-  options: { batchSize: number; tombstoneMs: number; unusedFileMs: number },
+  options: { batchSize: number; tombstoneMs: number; unusedFileMs: number; staleStagedFileMs?: number },
 ): Promise<number | null> {
   const client = await pool.connect();
   try {
@@ -105,6 +112,7 @@ export async function sweepExpiredJobs(
     }
     const swept = await client.query(sweepSql, [options.batchSize]);
     await client.query(sweepFilesSql, [options.batchSize, options.unusedFileMs]);
+    await client.query(sweepStaleStagedFilesSql, [options.batchSize, options.staleStagedFileMs ?? staleStagedFileMs]);
     await client.query(forgetTombstonesSql, [options.tombstoneMs]);
     await client.query('COMMIT');
     return swept.rowCount ?? 0;
