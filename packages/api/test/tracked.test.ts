@@ -58,3 +58,29 @@ describe('tracked external jobs', () => {
     expect(await reporter.jobs.getJob({ jobId: silent.jobId })).toMatchObject({ status: 'failed', error: { code: 'LEASE_EXPIRED' } });
   });
 });
+
+describe('tracked jobs and the actions of our own jobs', () => {
+  it('are never retried into a queue no worker serves, by their owner or an admin', async () => {
+    const admin = createCaller(createInnerContext({ db, actor: { userId: await createTestUser(db, 'admin'), role: 'admin' } }));
+    const { jobId } = await reporter.jobs.createTracked({ message: 'Will fail' });
+    await reporter.jobs.fail({ jobId, code: 'EXPORT_FAILED', message: 'The ERP was down.' });
+
+    const refused = await errorOf(reporter.jobs.retryJob({ jobId }));
+    expect([refused.code, refused.message]).toEqual([
+      'BAD_REQUEST',
+      `Job ${jobId} is a tracked job: the system that runs it retries by creating a new one (jobs.createTracked).`,
+    ]);
+    expect((await admin.admin.retry({ jobIds: [jobId] })).results).toEqual([{ jobId, ok: false, message: refused.message }]);
+    expect((await reporter.jobs.getJob({ jobId })).status).toBe('failed');
+  });
+
+  it('are cancelled by an admin exactly as by their owner: at once, and their reporter is refused after', async () => {
+    const admin = createCaller(createInnerContext({ db, actor: { userId: await createTestUser(db, 'admin'), role: 'admin' } }));
+    const { jobId } = await reporter.jobs.createTracked({ message: 'Cancelled by an admin' });
+    expect((await admin.admin.cancel({ jobIds: [jobId] })).results).toEqual([{ jobId, ok: true, message: 'Cancelled.' }]);
+    expect(await reporter.jobs.getJob({ jobId })).toMatchObject({ status: 'cancelled', error: { code: 'CANCELLED' } });
+    const late = await errorOf(reporter.jobs.reportProgress({ jobId, percent: 50 }));
+    expect([late.code, late.message]).toEqual(['CONFLICT', `Job ${jobId} is cancelled; it takes no more reports.`]);
+    expect((await errorOf(reporter.jobs.complete({ jobId, result: {} }))).code).toBe('CONFLICT');
+  });
+});

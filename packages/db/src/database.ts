@@ -15,6 +15,28 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** Where a statement can run: the pool, or one client inside a transaction. */
+export type Queryable = pg.Pool | pg.PoolClient;
+
+/**
+ * Runs `work` in one transaction on one client of the pool: committed when it returns, rolled
+ * back when it throws (the error is rethrown).
+ */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 /** A plain connection pool, for code that needs SQL only (handler threads reading files). */
 export function openPool(url: string, maxConnections: number): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max: maxConnections });

@@ -1,9 +1,11 @@
-import { cancelJob, retryJob, type Database } from '@jobkit/db';
+import { cancelJob, type Database } from '@jobkit/db';
 import { contractFor, defaultRetentionMs, isJobKind, jobStatusSchema } from '@jobkit/jobs';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { adminStats } from '../admin-stats.ts';
+import type { Actor, InnerContext } from '../context.ts';
 import { keysetPage } from '../paging.ts';
+import { requeueJob } from '../requeue.ts';
 import { adminProcedure, createTRPCRouter } from '../trpc.ts';
 import { firstUuidAt, lastUuidAt } from '../uuid-time.ts';
 
@@ -30,6 +32,16 @@ interface ActionResult {
   jobId: string;
   ok: boolean;
   message: string;
+}
+
+async function retryOne(ctx: InnerContext & { actor: Actor }, job: { id: string; kind: string }): Promise<ActionResult> {
+  try {
+    const status = await requeueJob(ctx, job, ctx.actor);
+    return { jobId: job.id, ok: status !== null, message: status ? 'Queued again.' : 'No such job.' };
+  } catch (error) {
+    if (!(error instanceof TRPCError)) throw error;
+    return { jobId: job.id, ok: false, message: error.code === 'CONFLICT' ? 'Only failed or cancelled jobs can be retried.' : error.message };
+  }
 }
 
 export const adminRouter = createTRPCRouter({
@@ -118,7 +130,7 @@ export const adminRouter = createTRPCRouter({
       maxAttempts: job.maxAttempts,
       lockedBy: job.lockedBy,
       cancelRequested: job.cancelRequestedAt !== null,
-      webhookUrl: job.webhookUrl,
+      webhookEndpointId: job.webhookEndpointId,
       createdAt: job.createdAt.toISOString(),
       runAt: job.runAt.toISOString(),
       startedAt: job.startedAt?.toISOString() ?? null,
@@ -152,13 +164,13 @@ export const adminRouter = createTRPCRouter({
     return { results };
   }),
 
+  /** Each job within its owner's limits; a tracked job is refused (its own system retries it). */
   retry: adminProcedure.input(selection).mutation(async ({ ctx, input }) => {
     const kinds = await kindsOf(ctx, input.jobIds);
     const results: ActionResult[] = [];
     for (const id of input.jobIds) {
       const kind = kinds.get(id);
-      const ok = kind !== undefined && (await retryJob(ctx.db.pool, id, contractFor(kind)?.maxAttempts ?? 1));
-      results.push({ jobId: id, ok, message: ok ? 'Queued again.' : kind ? 'Only failed or cancelled jobs can be retried.' : 'No such job.' });
+      results.push(kind === undefined ? { jobId: id, ok: false, message: 'No such job.' } : await retryOne(ctx, { id, kind }));
     }
     return { results };
   }),

@@ -1,7 +1,7 @@
 import { enqueueJobs } from '@jobkit/db';
 import { callTranscriptAnalysis, datasetAnalysis, documentAnalysis, llmAnalysis, type JobContract } from '@jobkit/jobs';
 import { z } from 'zod';
-import { assertWithinLimits } from '../limits.ts';
+import { withinLimits } from '../limits.ts';
 import { newJobFor, startOptionsShape, unavailableReason } from '../start-options.ts';
 import { actorProcedure, createTRPCRouter } from '../trpc.ts';
 
@@ -27,8 +27,7 @@ const contractsByKind = {
 
 async function startOne(ctx: Parameters<typeof newJobFor>[0], contract: JobContract, request: Parameters<typeof newJobFor>[2]) {
   const row = await newJobFor(ctx, contract, request);
-  await assertWithinLimits(ctx, 1);
-  const [job] = await enqueueJobs(ctx.db.pool, [row]);
+  const [job] = await withinLimits(ctx, { ownerId: ctx.actor.userId, starting: 1, subject: 'caller' }, (db) => enqueueJobs(db, [row]));
   if (!job) throw new Error('enqueueJobs returned no job for one request');
   return { jobId: job.id, status: job.status, created: job.created };
 }
@@ -68,8 +67,9 @@ export const analysisRouter = createTRPCRouter({
     .input(z.object({ jobs: z.array(batchItem).min(1).max(1000) }))
     .mutation(async ({ ctx, input }) => {
       const rows = await Promise.all(input.jobs.map((request) => newJobFor(ctx, contractsByKind[request.kind], request)));
-      await assertWithinLimits(ctx, rows.length);
-      const jobs = await enqueueJobs(ctx.db.pool, rows);
+      const jobs = await withinLimits(ctx, { ownerId: ctx.actor.userId, starting: rows.length, subject: 'caller' }, (db) =>
+        enqueueJobs(db, rows),
+      );
       return { jobs: jobs.map((job) => ({ jobId: job.id, status: job.status, created: job.created })) };
     }),
 });

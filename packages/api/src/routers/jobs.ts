@@ -1,10 +1,11 @@
-import { cancelJob, externalAttempt, finishCancelledJob, retryJob } from '@jobkit/db';
-import { contractFor, defaultRetentionMs, isJobKind, jobStatusSchema, trackedJob } from '@jobkit/jobs';
+import { cancelJob } from '@jobkit/db';
+import { contractFor, defaultRetentionMs, isJobKind, jobStatusSchema } from '@jobkit/jobs';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { findVisibleJob, jobNotFound, visibleJobs } from '../job-scope.ts';
 import { findJobSnapshotRow, toJobSnapshot } from '../job-snapshot.ts';
 import { keysetPage } from '../paging.ts';
+import { requeueJob } from '../requeue.ts';
 import { actorProcedure, createTRPCRouter } from '../trpc.ts';
 import { trackedProcedures } from './tracked.ts';
 
@@ -68,17 +69,12 @@ export const jobsRouter = createTRPCRouter({
 
   /**
    * A queued job is cancelled at once. A running job is asked to stop: its worker, on whatever
-   * machine, hears of it at once and ends it `cancelled`.
+   * machine, hears of it at once and ends it `cancelled`. A tracked job ends cancelled at once.
    */
   cancelJob: actorProcedure.input(byId).mutation(async ({ ctx, input }) => {
     const job = await findVisibleJob(ctx.db, ctx.actor, input.jobId);
     const retentionMs = contractFor(job.kind)?.retentionMs ?? defaultRetentionMs;
     const outcome = await cancelJob(ctx.db.pool, job.id, retentionMs);
-    // A tracked job has no worker of ours to stop: it ends at once, and its reporter is refused.
-    if (outcome.result === 'cancelling' && job.kind === trackedJob.kind) {
-      await finishCancelledJob(ctx.db.pool, externalAttempt(job.id), retentionMs);
-      return { jobId: job.id, status: 'cancelled' as const };
-    }
     switch (outcome.result) {
       case 'cancelled':
         return { jobId: job.id, status: 'cancelled' as const };
@@ -94,19 +90,14 @@ export const jobsRouter = createTRPCRouter({
     }
   }),
 
-  /** Queues a failed or cancelled job again, with its kind's full attempt budget; history is kept. */
+  /**
+   * Queues a failed or cancelled job again, with its kind's full attempt budget, within the
+   * caller's limits; history is kept. Tracked jobs are retried by the system that runs them.
+   */
   retryJob: actorProcedure.input(byId).mutation(async ({ ctx, input }) => {
     const job = await findVisibleJob(ctx.db, ctx.actor, input.jobId);
-    const attempts = contractFor(job.kind)?.maxAttempts ?? 1;
-    if (!(await retryJob(ctx.db.pool, job.id, attempts))) {
-      const current = await ctx.db.prisma.job.findUnique({ where: { id: job.id }, select: { status: true } });
-      if (!current) throw await jobNotFound(ctx.db, ctx.actor, job.id);
-      const { status } = current;
-      throw new TRPCError({
-        code: 'CONFLICT',
-        message: `Job ${job.id} is ${status}; only failed or cancelled jobs can be retried.`,
-      });
-    }
-    return { jobId: job.id, status: 'queued' as const };
+    const status = await requeueJob(ctx, job, ctx.actor);
+    if (!status) throw await jobNotFound(ctx.db, ctx.actor, job.id);
+    return { jobId: job.id, status };
   }),
 });

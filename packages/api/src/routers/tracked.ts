@@ -12,7 +12,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { Actor, InnerContext } from '../context.ts';
 import { findVisibleJob } from '../job-scope.ts';
-import { assertWithinLimits } from '../limits.ts';
+import { withinLimits } from '../limits.ts';
 import { actorProcedure } from '../trpc.ts';
 
 const jobId = z.uuid({ message: 'A job id is a UUID' });
@@ -40,15 +40,17 @@ async function noLongerRunning(ctx: InnerContext, id: string): Promise<TRPCError
  */
 export const trackedProcedures = {
   createTracked: actorProcedure.input(trackedJob.input).mutation(async ({ ctx, input }) => {
-    await assertWithinLimits(ctx, 1);
-    const id = await createTrackedJob(ctx.db.pool, {
-      kind: trackedJob.kind,
-      payloadVersion: trackedJob.version,
-      input,
-      ownerId: ctx.actor.userId,
-      leaseMs: trackedJob.timeoutMs,
-      message: input.message,
-    });
+    const ownerId = ctx.actor.userId;
+    const id = await withinLimits(ctx, { ownerId, starting: 1, subject: 'caller' }, (db) =>
+      createTrackedJob(db, {
+        kind: trackedJob.kind,
+        payloadVersion: trackedJob.version,
+        input,
+        ownerId,
+        leaseMs: trackedJob.timeoutMs,
+        message: input.message,
+      }),
+    );
     return { jobId: id, status: 'running' as const };
   }),
 

@@ -1,5 +1,8 @@
 import type pg from 'pg';
+import type { Queryable } from '../database.ts';
 import { cancelChannel, jobsChannel } from './notifications.ts';
+import { externalAttempt, externalWorkerId } from './tracked.ts';
+import { finishCancelledJob } from './transitions.ts';
 
 /**
  * What callers (the API, an admin) may do to a job from outside its worker. Each is a guarded
@@ -22,9 +25,9 @@ const requestCancelSql = `
 WITH requested AS (
   UPDATE job SET cancel_requested_at = coalesce(cancel_requested_at, now()), version = version + 1, updated_at = now()
   WHERE id = $1 AND status = 'running'
-  RETURNING id
+  RETURNING id, locked_by
 )
-SELECT id, pg_notify('${cancelChannel}', id::text) FROM requested`;
+SELECT id, locked_by, pg_notify('${cancelChannel}', id::text) FROM requested`;
 
 export type CancelOutcome =
   | { result: 'cancelled' }
@@ -32,10 +35,20 @@ export type CancelOutcome =
   | { result: 'not-cancellable'; status: 'completed' | 'failed' | 'cancelled' }
   | { result: 'not-found' };
 
-/** Cancels a queued job at once; asks the worker of a running job to stop it. */
+/**
+ * Cancels a queued job at once; asks the worker of a running job to stop it. A tracked job has no
+ * worker of ours to hear that: it ends cancelled at once, and its reporter's later calls are refused.
+ */
 export async function cancelJob(pool: pg.Pool, jobId: string, retentionMs: number): Promise<CancelOutcome> {
   if ((await pool.query(cancelQueuedSql, [jobId, retentionMs])).rowCount === 1) return { result: 'cancelled' };
-  if ((await pool.query(requestCancelSql, [jobId])).rowCount === 1) return { result: 'cancelling' };
+  const requested = await pool.query<{ locked_by: string | null }>(requestCancelSql, [jobId]);
+  const lockedBy = requested.rows[0]?.locked_by;
+  if (lockedBy === externalWorkerId) {
+    if (await finishCancelledJob(pool, externalAttempt(jobId), retentionMs)) return { result: 'cancelled' };
+    // Its reporter completed or failed it in between: say what it is now.
+    return cancelJob(pool, jobId, retentionMs);
+  }
+  if (requested.rowCount === 1) return { result: 'cancelling' };
   const { rows } = await pool.query<{ status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' }>(
     'SELECT status FROM job WHERE id = $1',
     [jobId],
@@ -60,7 +73,10 @@ WITH again AS (
 )
 SELECT id, pg_notify('${jobsChannel}', kind) FROM again`;
 
-/** Queues a failed or cancelled job again. False when the job is in any other status. */
-export async function retryJob(pool: pg.Pool, jobId: string, attempts: number): Promise<boolean> {
-  return (await pool.query(retrySql, [jobId, attempts])).rowCount === 1;
+/**
+ * Queues a failed or cancelled job again. False when the job is in any other status. `db` may be a
+ * client in a transaction (the API checks the owner's limits under the same lock).
+ */
+export async function retryJob(db: Queryable, jobId: string, attempts: number): Promise<boolean> {
+  return (await db.query(retrySql, [jobId, attempts])).rowCount === 1;
 }

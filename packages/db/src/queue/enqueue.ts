@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import type { Queryable } from '../database.ts';
 import { v7 as uuidv7 } from 'uuid';
 import { jobsChannel } from './notifications.ts';
 
@@ -89,8 +89,11 @@ function keyOf(ownerId: string, kind: string, idempotencyKey: string | null | un
   return JSON.stringify([ownerId, kind, idempotencyKey]);
 }
 
-/** Inserts the jobs in one statement and returns them in the order given. */
-export async function enqueueJobs(pool: pg.Pool, jobs: readonly NewJob[]): Promise<EnqueuedJob[]> {
+/**
+ * Inserts the jobs in one statement and returns them in the order given. `db` may be a client in
+ * a transaction (the API counts a user's jobs and inserts under one lock).
+ */
+export async function enqueueJobs(db: Queryable, jobs: readonly NewJob[]): Promise<EnqueuedJob[]> {
   if (jobs.length === 0) return [];
   const records = jobs.map((job) => ({
     id: uuidv7(),
@@ -106,14 +109,14 @@ export async function enqueueJobs(pool: pg.Pool, jobs: readonly NewJob[]): Promi
     input_file_ids: job.inputFileIds ?? [],
   }));
   const statement = jobs.some((job) => job.inputFileIds?.length) ? insertJobsWithFiles : insertJobs;
-  const { rows } = await pool.query<JobRecordRow>({ ...statement, values: [JSON.stringify(records)] });
+  const { rows } = await db.query<JobRecordRow>({ ...statement, values: [JSON.stringify(records)] });
   const byKey = new Map(rows.map((row) => [keyOf(row.owner_id, row.kind, row.idempotency_key), row]));
   const byId = new Map(rows.map((row) => [row.id, row]));
 
   const missing = records.filter((record) => !byId.has(record.id) && record.idempotency_key !== null);
   if (missing.length > 0) {
     const keys = missing.map(({ owner_id, kind, idempotency_key }) => ({ owner_id, kind, idempotency_key }));
-    const existing = await pool.query<JobRecordRow>(existingJobsSql, [JSON.stringify(keys)]);
+    const existing = await db.query<JobRecordRow>(existingJobsSql, [JSON.stringify(keys)]);
     for (const row of existing.rows) byKey.set(keyOf(row.owner_id, row.kind, row.idempotency_key), row);
   }
 

@@ -1,5 +1,5 @@
-import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
+import type { Queryable } from '../database.ts';
 import type { AttemptRef } from './transitions.ts';
 
 /**
@@ -26,11 +26,12 @@ WITH inserted AS (
 )
 SELECT id FROM inserted`;
 
+/** `db` may be a client in a transaction (the API counts the owner's jobs under the same lock). */
 export async function createTrackedJob(
-  pool: pg.Pool,
+  db: Queryable,
   job: { kind: string; payloadVersion: number; input: unknown; ownerId: string; leaseMs: number; message: string },
 ): Promise<string> {
   const id = uuidv7();
-  await pool.query(createSql, [id, job.kind, job.payloadVersion, JSON.stringify(job.input), job.ownerId, job.leaseMs, job.message]);
+  await db.query(createSql, [id, job.kind, job.payloadVersion, JSON.stringify(job.input), job.ownerId, job.leaseMs, job.message]);
   return id;
 }
