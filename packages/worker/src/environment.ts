@@ -9,17 +9,20 @@ export const workerEnvironmentShape = {
   WORKER_PREFETCH: z.coerce.number().int().min(0).optional(),
   WORKER_LEASE_MS: z.coerce.number().int().min(1000).default(20_000),
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  /** The heap of one handler thread, in MB (see WorkerOptions.handlerMemoryMb). */
+  WORKER_HANDLER_MEMORY_MB: z.coerce.number().int().min(16).default(512),
 };
 
 export type WorkerEnvironment = z.infer<z.ZodObject<typeof workerEnvironmentShape>>;
 
 export function workerOptionsFrom(
   environment: WorkerEnvironment,
-): Pick<WorkerOptions, 'concurrency' | 'prefetch' | 'leaseMs' | 'shutdownGraceMs'> {
+): Pick<WorkerOptions, 'concurrency' | 'prefetch' | 'leaseMs' | 'shutdownGraceMs' | 'handlerMemoryMb'> {
   return {
     concurrency: environment.WORKER_CONCURRENCY,
     prefetch: environment.WORKER_PREFETCH,
     leaseMs: environment.WORKER_LEASE_MS,
     shutdownGraceMs: environment.WORKER_SHUTDOWN_GRACE_MS,
+    handlerMemoryMb: environment.WORKER_HANDLER_MEMORY_MB,
   };
 }

@@ -1,7 +1,7 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Execution } from './execution.ts';
-import type { AbortMessage, JobOutcome, ProgressMessage, ThreadData, ThreadTask, WarmupTask } from './thread-protocol.ts';
+import type { AbortMessage, JobOutcome, OutcomeFailure, ProgressMessage, ThreadData, ThreadTask, WarmupTask } from './thread-protocol.ts';
 
 const threadEntry = new URL('./thread-bootstrap.mjs', import.meta.url).href;
 
@@ -11,6 +11,36 @@ export interface HandlerThreads {
   /** Progress reported by the handlers on the threads. */
   onProgress(listener: (message: ProgressMessage) => void): void;
   destroy(): Promise<void>;
+}
+
+export interface HandlerThreadOptions {
+  handlersModule: string;
+  count: number;
+  workerId: string;
+  /** Each thread's heap ceiling (V8's old generation), in MB. */
+  memoryMb: number;
+  log(message: string): void;
+}
+
+function hasCode(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === code;
+}
+
+/**
+ * Why a thread ended before its job did. Node terminates a thread that reaches its heap ceiling
+ * (`ERR_WORKER_OUT_OF_MEMORY`) and piscina starts a new one in its place; the same input would
+ * need the same memory again, so that attempt is not retried. Any other end of a thread (its
+ * termination after a timeout or cancellation, a crash) may well go better on another attempt.
+ */
+function threadEnded(error: unknown, memoryMb: number): OutcomeFailure {
+  if (hasCode(error, 'ERR_WORKER_OUT_OF_MEMORY')) {
+    return {
+      code: 'OUT_OF_MEMORY',
+      message: `The analysis needed more than ${memoryMb} MB of memory and was stopped; a smaller input may fit.`,
+      retryable: false,
+    };
+  }
+  return { code: 'THREAD_STOPPED', message: String(error), retryable: true };
 }
 
 function isProgressMessage(value: unknown): value is ProgressMessage {
@@ -23,7 +53,8 @@ function isProgressMessage(value: unknown): value is ProgressMessage {
  * stop go out on one channel all threads hear. (A MessageChannel per job would make that routing
  * implicit, but creating and transferring its port costs more than a trivial job itself.)
  */
-export async function startHandlerThreads(handlersModule: string, count: number, workerId: string): Promise<HandlerThreads> {
+export async function startHandlerThreads(options: HandlerThreadOptions): Promise<HandlerThreads> {
+  const { handlersModule, count, workerId, memoryMb } = options;
   const data: ThreadData = { abortChannel: `jobkit-abort:${workerId}` };
   const pool = new Piscina({
     filename: threadEntry,
@@ -35,6 +66,12 @@ export async function startHandlerThreads(handlersModule: string, count: number,
     // flags (tsx, vitest) would register a second one.
     execArgv: [],
     workerData: data,
+    resourceLimits: { maxOldGenerationSizeMb: memoryMb },
+  });
+  // A thread that fails while it has no task (its job already ended) is replaced like any other;
+  // unheard, piscina's 'error' event would end the whole process.
+  pool.on('error', (error: unknown) => {
+    options.log(`[worker ${workerId}] a handler thread failed between jobs: ${String(error)}`);
   });
   const aborts = new BroadcastChannel(data.abortChannel);
   const warmup: WarmupTask = { type: 'warmup', handlersModule };
@@ -50,10 +87,7 @@ export async function startHandlerThreads(handlersModule: string, count: number,
       const terminate = new AbortController();
       const outcome = pool.run(task, { signal: terminate.signal }).then(
         (result: JobOutcome) => result,
-        (error: unknown): JobOutcome => ({
-          ok: false,
-          failure: { code: 'THREAD_STOPPED', message: String(error), retryable: true },
-        }),
+        (error: unknown): JobOutcome => ({ ok: false, failure: threadEnded(error, memoryMb) }),
       );
       return {
         outcome,

@@ -139,7 +139,13 @@ export function createWorker(options: WorkerOptions): Worker {
       handlers = await loadHandlers(config.handlersModule);
       // No threads at all for a worker whose handlers all run inline.
       if (Object.values(handlers).some((handler) => handler.isolation === 'thread')) {
-        threads = await startHandlerThreads(config.handlersModule, config.concurrency, id);
+        threads = await startHandlerThreads({
+          handlersModule: config.handlersModule,
+          count: config.concurrency,
+          workerId: id,
+          memoryMb: config.handlerMemoryMb,
+          log,
+        });
         threads.onProgress((message) => {
           const run = active.get(message.jobId);
           if (run?.job.attempt === message.attempt) run.progress(message);

@@ -36,6 +36,12 @@ export interface WorkerOptions {
    * handler cannot be: its attempt is ended without it, see HandlerIsolation). Default 500 ms.
    */
   abandonAfterMs?: number;
+  /**
+   * The heap one handler thread may use, in MB (V8's old generation, piscina's `resourceLimits`). A
+   * handler past it has its thread replaced and its attempt fails with OUT_OF_MEMORY, not retried:
+   * the same input would need the same memory again. Default 512.
+   */
+  handlerMemoryMb?: number;
   /** How long `stop()` lets running jobs finish before releasing them to the queue. Default 10 s. */
   shutdownGraceMs?: number;
   /** How often this process looks for jobs whose lease expired. Default 2 s. */
@@ -58,6 +64,10 @@ export function settings(options: WorkerOptions): WorkerSettings {
   if (!Number.isInteger(prefetch) || prefetch < 0) {
     throw new Error(`Worker prefetch must be a non-negative integer, got ${prefetch}`);
   }
+  const handlerMemoryMb = options.handlerMemoryMb ?? 512;
+  if (!Number.isInteger(handlerMemoryMb) || handlerMemoryMb < 16) {
+    throw new Error(`Worker handler memory must be an integer of at least 16 MB, got ${handlerMemoryMb}`);
+  }
   return {
     handlersModule: options.handlersModule.toString(),
     concurrency,
@@ -66,6 +76,7 @@ export function settings(options: WorkerOptions): WorkerSettings {
     pollIntervalMs: options.pollIntervalMs ?? 1_000,
     progressIntervalMs: options.progressIntervalMs ?? 250,
     abandonAfterMs: options.abandonAfterMs ?? 500,
+    handlerMemoryMb,
     shutdownGraceMs: options.shutdownGraceMs ?? 10_000,
     rescueIntervalMs: options.rescueIntervalMs ?? 2_000,
     retentionSweepIntervalMs: options.retentionSweepIntervalMs ?? 60_000,
