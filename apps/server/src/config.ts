@@ -17,6 +17,21 @@ const environmentSchema = z.object({
   JOBKIT_WEBHOOK_SECRET: z.string().min(16, 'JOBKIT_WEBHOOK_SECRET must be at least 16 characters').optional(),
   /** Set when users reach the server over HTTPS (directly or through a proxy). */
   SECURE_COOKIES: flag.default(false),
+  /**
+   * Behind a reverse proxy: whose X-Forwarded-For to believe for the client's address (sign-in
+   * throttling counts per address). `false` (the connection's peer), `true` (any), a hop count, or
+   * the proxies' addresses or CIDRs, comma-separated.
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .default('false')
+    .transform((value): boolean | string[] | ((address: string, hop: number) => boolean) => {
+      if (value === 'true' || value === 'false') return value === 'true';
+      // A hop count, as Fastify reads a number: the nearest `hops` proxies are believed.
+      if (/^\d+$/.test(value)) return (_address, hop) => hop < Number(value);
+      return value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+    }),
   /** 0 turns the limit off (a service whose callers are all trusted programs). */
   MAX_ACTIVE_JOBS_PER_USER: z.coerce.number().int().min(0).default(100),
   MAX_STARTS_PER_MINUTE: z.coerce.number().int().min(0).default(600),

@@ -16,12 +16,18 @@ export interface HttpServerOptions {
   /** The built web app; served with a fallback to index.html for client-side routes. */
   webDist?: string | undefined;
   logLevel?: string;
+  /**
+   * Whose address `request.ip` is when a reverse proxy stands in front (Fastify's `trustProxy`):
+   * false (the socket's peer), true (any proxy), the proxies' addresses/CIDRs, or which hops to trust.
+   */
+  trustProxy?: boolean | string[] | ((address: string, hop: number) => boolean);
 }
 
 /** The HTTP face of the app: tRPC at /trpc, uploads and downloads at /files, /healthz, and the web app. */
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: options.logLevel ?? 'info' },
+    trustProxy: options.trustProxy ?? false,
     // Polling would fill the log with one line per request.
     logController: new LogController({ disableRequestLogging: true }),
     // Batched tRPC calls put procedure names in the path.

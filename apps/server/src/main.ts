@@ -35,6 +35,7 @@ const app = await createHttpServer({
   },
   webDist: config.WEB_DIST,
   logLevel: config.LOG_LEVEL,
+  trustProxy: config.TRUST_PROXY,
 });
 const worker = config.RUN_WORKER
   ? createWorker({

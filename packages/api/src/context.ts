@@ -60,6 +60,8 @@ export interface InnerContext {
   actor: Actor | null;
   settings: ApiSettings;
   session: SessionCookie;
+  /** The caller's network address (Fastify's `request.ip`, see TRUST_PROXY); null when unknown. */
+  clientAddress: string | null;
 }
 
 export function createInnerContext(options: {
@@ -67,11 +69,13 @@ export function createInnerContext(options: {
   actor: Actor | null;
   settings?: Partial<ApiSettings>;
   session?: SessionCookie;
+  clientAddress?: string | null;
 }): InnerContext {
   return {
     db: options.db,
     actor: options.actor,
     settings: { ...defaultApiSettings, ...options.settings },
     session: options.session ?? memorySessionCookie(),
+    clientAddress: options.clientAddress ?? null,
   };
 }

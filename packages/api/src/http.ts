@@ -26,6 +26,7 @@ export function createHttpContextFactory(db: Database, settings: ApiSettings, co
       },
     };
     const actor = await resolveActor(db, { authorization: req.headers.authorization, sessionToken });
-    return createInnerContext({ db, actor, settings, session });
+    // Behind a reverse proxy, Fastify's `trustProxy` (TRUST_PROXY) makes this the forwarded client's.
+    return createInnerContext({ db, actor, settings, session, clientAddress: req.ip });
   };
 }

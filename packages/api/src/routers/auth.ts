@@ -2,14 +2,17 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { verifyPassword } from '../auth/secrets.ts';
 import { createSession, deleteSession } from '../auth/sessions.ts';
+import { countSignInAttempt, forgiveSignIn } from '../auth/throttle.ts';
 import { emailSchema, userSummarySelect } from '../auth/users.ts';
 import { createTRPCRouter, publicProcedure } from '../trpc.ts';
 
 export const authRouter = createTRPCRouter({
-  /** Email and password in, an HTTP-only session cookie out. */
+  /** Email and password in, an HTTP-only session cookie out; throttled per account and address. */
   signIn: publicProcedure
     .input(z.object({ email: emailSchema, password: z.string().min(1, 'Enter your password').max(256) }))
     .mutation(async ({ ctx, input }) => {
+      const attempt = { email: input.email, clientAddress: ctx.clientAddress };
+      await countSignInAttempt(ctx.db, attempt);
       const user = await ctx.db.prisma.user.findUnique({
         where: { email: input.email },
         select: { ...userSummarySelect, passwordHash: true },
@@ -17,6 +20,7 @@ export const authRouter = createTRPCRouter({
       // Checked even for unknown emails, so that timing does not tell which emails have accounts.
       const valid = await verifyPassword(user?.passwordHash ?? null, input.password);
       if (!user || !valid) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'That email and password do not match an account.' });
+      await forgiveSignIn(ctx.db, attempt);
       const { token, expiresAt } = await createSession(ctx.db, user.id);
       ctx.session.set(token, expiresAt);
       return { id: user.id, email: user.email, name: user.name, role: user.role };
