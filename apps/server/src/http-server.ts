@@ -1,4 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import { appRouter, createHttpContextFactory, sessionCookieName, type ApiSettings, type AppRouter, type CookieAccess } from '@jobkit/api';
 import type { Database } from '@jobkit/db';
@@ -7,6 +8,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance } from 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { registerFileRoutes } from './file-routes.ts';
+import { securityHeaders } from './security-headers.ts';
 
 export interface HttpServerOptions {
   db: Database;
@@ -68,6 +70,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     await reply.code(status).send({ error: { message, code: error.code } });
   });
 
+  await app.register(fastifyHelmet, securityHeaders(options.secureCookies));
   await app.register(fastifyCookie);
   const cookies: CookieAccess = {
     read: (request) => request.cookies[sessionCookieName],
@@ -84,11 +87,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   };
 
   // Defence in depth against cross-site requests riding on the session cookie: a browser always
-  // sends Origin with a POST, and it must be this server's own.
+  // sends Origin with a POST, and it must be this server's own. An Origin that is not a URL (`null`
+  // from a sandboxed frame or a privacy redirect, or garbage) is nobody's own: refused too.
   app.addHook('onRequest', async (request, reply) => {
     const origin = request.headers.origin;
     if (request.method !== 'POST' || origin === undefined || request.cookies[sessionCookieName] === undefined) return;
-    if (new URL(origin).host !== request.headers.host) {
+    if (URL.parse(origin)?.host !== request.headers.host) {
       await reply.code(403).send({ error: { message: 'Cross-site request refused.', code: 'FORBIDDEN' } });
     }
   });
@@ -104,7 +108,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
 
-  await registerFileRoutes(app, options.db, options.settings.maxUploadBytes);
+  await registerFileRoutes(app, options.db, options.settings);
 
   app.get('/healthz', async (_request, reply) => {
     try {

@@ -10,12 +10,15 @@ export interface HttpHarness {
 }
 
 /** The real HTTP server on a fresh database, listening on a free loopback port. */
-export async function startHarness(settings: Partial<ApiSettings> = {}): Promise<HttpHarness> {
+export async function startHarness(
+  settings: Partial<ApiSettings> = {},
+  server: { secureCookies?: boolean } = {},
+): Promise<HttpHarness> {
   const db = await createTestDatabase();
   const app: FastifyInstance = await createHttpServer({
     db,
     settings: { ...defaultApiSettings, maxStartsPerMinute: 10_000, maxActiveJobsPerUser: 10_000, ...settings },
-    secureCookies: false,
+    secureCookies: server.secureCookies ?? false,
     logLevel: 'silent',
   });
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });

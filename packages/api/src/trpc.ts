@@ -1,3 +1,4 @@
+import { storableValue } from '@jobkit/jobs';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { InnerContext } from './context.ts';
@@ -33,10 +34,20 @@ const t = initTRPC.context<InnerContext>().create({
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure;
+
+/**
+ * Every procedure starts here: its raw input is refused, field by field, when it holds text
+ * PostgreSQL cannot store (NUL, lone surrogates), before the procedure's own schema or any query
+ * sees it. One check for all procedures, so a new one cannot forget it.
+ */
+export const publicProcedure = t.procedure.use(async ({ getRawInput, next }) => {
+  const checked = storableValue.safeParse(await getRawInput());
+  if (!checked.success) throw new TRPCError({ code: 'BAD_REQUEST', cause: checked.error });
+  return next();
+});
 
 /** A procedure that needs a caller; `ctx.actor` is non-null inside. */
-export const actorProcedure = t.procedure.use(({ ctx, next }) => {
+export const actorProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.actor) {
     throw new TRPCError({
       code: 'UNAUTHORIZED',

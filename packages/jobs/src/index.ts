@@ -8,3 +8,4 @@ export * from './files.ts';
 export * from './kinds/call-transcript.ts';
 export * from './kinds/llm-analysis.ts';
 export * from './kinds/dataset-analysis.ts';
+export * from './storable.ts';
