@@ -13,8 +13,6 @@ const environmentSchema = z.object({
   /** Run a worker inside the server process (the one-command default). */
   RUN_WORKER: flag.default(true),
   ...workerEnvironmentShape,
-  /** Signs completion webhooks; without it, jobs cannot ask for one. */
-  JOBKIT_WEBHOOK_SECRET: z.string().min(16, 'JOBKIT_WEBHOOK_SECRET must be at least 16 characters').optional(),
   /** Set when users reach the server over HTTPS (directly or through a proxy). */
   SECURE_COOKIES: flag.default(false),
   /**

@@ -27,7 +27,7 @@ const app = await createHttpServer({
   db: booted.database,
   secureCookies: config.SECURE_COOKIES,
   settings: {
-    webhooksEnabled: config.JOBKIT_WEBHOOK_SECRET !== undefined,
+    webhookAllow: config.JOBKIT_WEBHOOK_ALLOW,
     maxActiveJobsPerUser: config.MAX_ACTIVE_JOBS_PER_USER,
     maxStartsPerMinute: config.MAX_STARTS_PER_MINUTE,
     llmEnabled: llmSettingsFrom(process.env) !== null,

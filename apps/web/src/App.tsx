@@ -5,6 +5,7 @@ import { JobPage } from './pages/JobPage.tsx';
 import { MyJobs } from './pages/MyJobs.tsx';
 import { NewAnalysis } from './pages/NewAnalysis.tsx';
 import { Tokens } from './pages/Tokens.tsx';
+import { Webhooks } from './pages/Webhooks.tsx';
 import { SignIn } from './SignIn.tsx';
 
 // The job viewer (and its chart library) loads only for admins who open it.
@@ -34,6 +35,7 @@ export function App() {
           <Link href="/">New analysis</Link>
           <Link href="/jobs">My jobs</Link>
           <Link href="/tokens">API tokens</Link>
+          <Link href="/webhooks">Webhooks</Link>
           {isAdmin && <Link href="/admin">Job viewer</Link>}
         </nav>
         <div className="account">
@@ -46,6 +48,7 @@ export function App() {
         <Route path="/" component={NewAnalysis} />
         <Route path="/jobs" component={MyJobs} />
         <Route path="/tokens" component={Tokens} />
+        <Route path="/webhooks" component={Webhooks} />
         <Route path="/jobs/:id">{(params) => <JobPage jobId={params.id} />}</Route>
         <Route path="/admin">{isAdmin ? <AdminJobs /> : <NotAllowed />}</Route>
         <Route path="/admin/jobs/:id">{(params) => (isAdmin ? <AdminJobDetail jobId={params.id} /> : <NotAllowed />)}</Route>

@@ -8,8 +8,8 @@ export interface Actor {
 
 /** Server settings procedures need to know about. */
 export interface ApiSettings {
-  /** Jobs may ask for a completion webhook only when deliveries can be signed. */
-  webhooksEnabled: boolean;
+  /** JOBKIT_WEBHOOK_ALLOW: intranet webhook receivers let through (host names and CIDRs, comma-separated). */
+  webhookAllow: string | undefined;
   /** Jobs a user may have queued or running at once; 0 for no limit. */
   maxActiveJobsPerUser: number;
   /** Jobs a user may start per minute; 0 for no limit. */
@@ -21,7 +21,7 @@ export interface ApiSettings {
 }
 
 export const defaultApiSettings: ApiSettings = {
-  webhooksEnabled: false,
+  webhookAllow: undefined,
   maxActiveJobsPerUser: 100,
   maxStartsPerMinute: 600,
   llmEnabled: false,

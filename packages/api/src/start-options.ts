@@ -4,6 +4,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { Actor, InnerContext } from './context.ts';
 import { inputFilesOf } from './files/access.ts';
+import { assertOwnEndpoint } from './webhooks/endpoints.ts';
 
 const maxDelayMs = 30 * 24 * 60 * 60 * 1000;
 
@@ -18,8 +19,8 @@ export const startOptionsShape = {
     .datetime({ offset: true })
     .refine((value) => Date.parse(value) <= Date.now() + maxDelayMs, 'runAt is at most 30 days ahead')
     .optional(),
-  /** Called with a signed POST when the job finishes. */
-  webhookUrl: z.url({ protocol: /^https?$/, message: 'webhookUrl must be an http(s) URL' }).max(2000).optional(),
+  /** One of the caller's webhook endpoints (webhooks.create), called with a signed POST when the job finishes. */
+  webhookEndpointId: z.uuid({ message: 'webhookEndpointId is the id of one of your webhook endpoints' }).optional(),
 };
 
 export interface StartRequest {
@@ -27,7 +28,7 @@ export interface StartRequest {
   idempotencyKey?: string | undefined;
   priority?: number | undefined;
   runAt?: string | undefined;
-  webhookUrl?: string | undefined;
+  webhookEndpointId?: string | undefined;
 }
 
 /** Why this server cannot run a kind now, in words; null when it can. */
@@ -46,12 +47,7 @@ export async function newJobFor(
 ): Promise<NewJob> {
   const unavailable = unavailableReason(ctx.settings, contract.kind);
   if (unavailable) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: unavailable });
-  if (request.webhookUrl && !ctx.settings.webhooksEnabled) {
-    throw new TRPCError({
-      code: 'BAD_REQUEST',
-      message: 'Webhooks are not enabled on this server (it has no JOBKIT_WEBHOOK_SECRET to sign them with).',
-    });
-  }
+  if (request.webhookEndpointId !== undefined) await assertOwnEndpoint(ctx.db, ctx.actor.userId, request.webhookEndpointId);
   return {
     kind: contract.kind,
     payloadVersion: contract.version,
@@ -61,7 +57,7 @@ export async function newJobFor(
     idempotencyKey: request.idempotencyKey,
     priority: request.priority,
     runAt: request.runAt === undefined ? undefined : new Date(request.runAt),
-    webhookUrl: request.webhookUrl,
+    webhookEndpointId: request.webhookEndpointId,
     inputFileIds: await inputFilesOf(ctx.db, ctx.actor, contract, request.input),
   };
 }

@@ -144,8 +144,13 @@ describe('retention', () => {
 });
 
 describe('completion webhooks', () => {
-  it('enqueues exactly one delivery, in the same transaction, when a job with a webhook URL finishes', async () => {
-    const [withHook] = await enqueueJobs(db.pool, [job({ webhookUrl: 'https://example.test/hook' }), job()]);
+  it('enqueues exactly one delivery, naming the endpoint, in the same transaction, when a job with a webhook endpoint finishes', async () => {
+    const endpointId = '01900000-0000-7000-8000-00000000e001';
+    await db.pool.query(`INSERT INTO webhook_endpoint (id, owner_id, url, secret) VALUES ($1, $2, 'https://example.test/hook', 'whsec_c2VjcmV0')`, [
+      endpointId,
+      ownerId,
+    ]);
+    const [withHook] = await enqueueJobs(db.pool, [job({ webhookEndpointId: endpointId }), job()]);
     for (let n = 0; n < 2; n++) {
       const claimed = await claimOne('w');
       await completeJob(db.pool, claimed.ref, {}, 1000);
@@ -156,7 +161,8 @@ describe('completion webhooks', () => {
       status: 'queued',
       ownerId,
       maxAttempts: 8,
-      input: { url: 'https://example.test/hook', jobId: withHook?.id, kind: 'noop', status: 'completed' },
+      payloadVersion: 2,
+      input: { endpointId, jobId: withHook?.id, kind: 'noop', status: 'completed' },
     });
     expect(deliveries[0]?.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab]/);
   });

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { WorkerOptions } from './settings.ts';
+import { parseWebhookAllowList } from './webhook-target.ts';
 
 /** The worker settings both apps read from the environment; README.md lists them. */
 export const workerEnvironmentShape = {
@@ -9,6 +10,17 @@ export const workerEnvironmentShape = {
   WORKER_PREFETCH: z.coerce.number().int().min(0).optional(),
   WORKER_LEASE_MS: z.coerce.number().int().min(1000).default(20_000),
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  /** Webhook receivers allowed though private or loopback: host names and CIDRs, comma-separated. */
+  JOBKIT_WEBHOOK_ALLOW: z
+    .string()
+    .optional()
+    .superRefine((value, context) => {
+      try {
+        parseWebhookAllowList(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: `JOBKIT_WEBHOOK_ALLOW: ${error instanceof Error ? error.message : String(error)}` });
+      }
+    }),
   /** The heap of one handler thread, in MB (see WorkerOptions.handlerMemoryMb). */
   WORKER_HANDLER_MEMORY_MB: z.coerce.number().int().min(16).default(512),
 };

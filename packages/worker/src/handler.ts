@@ -1,4 +1,5 @@
 import type { JobContract, JobOutput, JobProgressData, ParsedJobInput } from '@jobkit/jobs';
+import type { HandlerWebhooks } from './webhook-endpoints.ts';
 
 /** A stored file as handlers see it. Its bytes download at `/files/:id` (owner-checked). */
 export interface StoredFileInfo {
@@ -38,6 +39,8 @@ export interface HandlerContext<C extends JobContract> {
   /** Reports progress (0-100, never backwards), a stage message and the kind's progress data. */
   progress: (percent: number, message?: string, data?: JobProgressData<C>) => void;
   files: HandlerFiles;
+  /** The job owner's webhook endpoints (the delivery handler signs with their secrets). */
+  webhooks: HandlerWebhooks;
 }
 
 /**

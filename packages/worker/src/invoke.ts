@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { JobFailure, type HandlerFiles, type JobHandler } from './handler.ts';
 import type { JobOutcome, OutcomeFailure } from './thread-protocol.ts';
+import type { HandlerWebhooks } from './webhook-endpoints.ts';
 
 const stackLines = 12;
 
@@ -23,6 +24,7 @@ export interface Invocation {
   input: unknown;
   signal: AbortSignal;
   files: HandlerFiles;
+  webhooks: HandlerWebhooks;
   progress(percent: number, message: string | undefined, data: unknown): void;
 }
 
@@ -41,6 +43,7 @@ export async function invokeHandler(handler: JobHandler, call: Invocation): Prom
       input,
       signal: call.signal,
       files: call.files,
+      webhooks: call.webhooks,
       progress(percent, message, data) {
         call.progress(percent, message, data === undefined ? undefined : contract.progress.parse(data));
       },

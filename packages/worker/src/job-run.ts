@@ -8,6 +8,7 @@ import { jobFiles } from './job-files.ts';
 import { ProgressWriter } from './progress-writer.ts';
 import type { WorkerSettings } from './settings.ts';
 import type { AbortReason, JobOutcome } from './thread-protocol.ts';
+import { jobWebhooks } from './webhook-endpoints.ts';
 
 /** One attempt of one job in this process: its handler at work, its deadline, and how it ends. */
 export interface RunningJob {
@@ -57,6 +58,7 @@ export function runJob(job: ClaimedJob, handler: JobHandler, context: JobContext
         attempt: job.attempt,
         input: job.input,
         files: jobFiles(pool, ref),
+        webhooks: jobWebhooks(pool, job.id),
         progress: (percent, message, data) => {
           report({ percent, message, data });
         },

@@ -1,6 +1,9 @@
 import type { JobContract } from '@jobkit/jobs';
 import { z } from 'zod';
 import type { HandlerFiles, JobHandler } from './handler.ts';
+import type { HandlerWebhooks } from './webhook-endpoints.ts';
+
+export { jobWebhooks } from './webhook-endpoints.ts';
 
 export { jobFiles } from './job-files.ts';
 /** Deterministic pseudo-random numbers, for generating test data. */
@@ -9,6 +12,8 @@ export { seededRandom } from './handlers/dataset/seeded-random.ts';
 export interface RunHandlerOptions<Progress extends z.ZodType> {
   /** The job's files; `jobFiles(pool, attempt)` gives the real ones. Without it, using files throws. */
   files?: HandlerFiles;
+  /** The owner's webhook endpoints; `jobWebhooks(pool, jobId)` gives a real job's. Without it, using them throws. */
+  webhooks?: HandlerWebhooks;
   signal?: AbortSignal;
   onProgress?: (percent: number, message: string | undefined, data: z.output<Progress> | undefined) => void;
   jobId?: string;
@@ -20,6 +25,12 @@ function noFiles(): never {
 }
 
 const withoutFiles: HandlerFiles = { info: noFiles, read: noFiles, write: noFiles };
+
+const withoutWebhooks: HandlerWebhooks = {
+  endpoint() {
+    throw new Error('This handler reads webhook endpoints: pass `webhooks` to runHandler (jobWebhooks gives a real job’s)');
+  },
+};
 
 /**
  * Runs a handler once, here, as a worker would (input parsed and defaulted by the kind's schema,
@@ -37,6 +48,7 @@ export async function runHandler<Kind extends string, Input extends z.ZodType, P
     input: z.parse(contract.input, input),
     signal: options.signal ?? new AbortController().signal,
     files: options.files ?? withoutFiles,
+    webhooks: options.webhooks ?? withoutWebhooks,
     progress(percent, message, data) {
       options.onProgress?.(percent, message, data === undefined ? undefined : z.parse(contract.progress, data));
     },

@@ -10,6 +10,7 @@ import { invokeHandler } from './invoke.ts';
 import { jobFiles } from './job-files.ts';
 import { loadHandlers } from './load-handlers.ts';
 import type { AbortReason, JobOutcome, ProgressMessage, ThreadTask, WarmupTask } from './thread-protocol.ts';
+import { jobWebhooks } from './webhook-endpoints.ts';
 
 const registries = new Map<string, Promise<HandlerRegistry>>();
 
@@ -91,6 +92,7 @@ export default async function runTask(task: ThreadTask | WarmupTask): Promise<Jo
       input: task.input,
       signal: controller.signal,
       files: jobFiles(poolFor(task.databaseUrl), { jobId: task.jobId, workerId: task.workerId, attempt: task.attempt }),
+      webhooks: jobWebhooks(poolFor(task.databaseUrl), task.jobId),
       progress(percent, message, data) {
         const report: ProgressMessage = { type: 'progress', jobId: task.jobId, attempt: task.attempt, percent, message, data };
         parentPort?.postMessage(report);

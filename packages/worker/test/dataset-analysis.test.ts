@@ -389,6 +389,7 @@ async function runHandler(files: HandlerFiles, input: JobInput<typeof datasetAna
     input: datasetAnalysis.input.parse(input),
     signal: new AbortController().signal,
     files,
+    webhooks: { endpoint: () => Promise.resolve(null) },
     progress: (percent) => percents.push(percent),
   });
   return { output: datasetAnalysis.output.parse(output), percents };

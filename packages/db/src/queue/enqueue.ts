@@ -15,8 +15,8 @@ export interface NewJob {
   runAt?: Date;
   /** A second job with the same owner, kind and key is not created; the first is returned. */
   idempotencyKey?: string | undefined;
-  /** Called, signed, when the job finishes. */
-  webhookUrl?: string | undefined;
+  /** The owner's webhook endpoint to call, signed, when the job finishes (check ownership first). */
+  webhookEndpointId?: string | undefined;
   /**
    * Uploaded files the job reads, linked to it so they live as long as it does. Only files of the
    * job's owner are linked: check ownership first to give the caller a clear error.
@@ -60,12 +60,12 @@ function insertJobsStatement(linkFiles: boolean): { name: string; text: string }
     name: linkFiles ? 'jobkit_insert_jobs_with_files' : 'jobkit_insert_jobs',
     text: `
 WITH inserted AS (
-  INSERT INTO job (id, kind, payload_version, input, owner_id, max_attempts, priority, run_at, idempotency_key, webhook_url)
+  INSERT INTO job (id, kind, payload_version, input, owner_id, max_attempts, priority, run_at, idempotency_key, webhook_endpoint_id)
   SELECT j.id, j.kind, j.payload_version, j.input, j.owner_id, j.max_attempts,
-         coalesce(j.priority, 0), coalesce(j.run_at, now()), j.idempotency_key, j.webhook_url
+         coalesce(j.priority, 0), coalesce(j.run_at, now()), j.idempotency_key, j.webhook_endpoint_id
   FROM jsonb_to_recordset($1::jsonb) AS j(
     id uuid, kind text, payload_version int, input jsonb, owner_id uuid, max_attempts int,
-    priority int, run_at timestamptz, idempotency_key text, webhook_url text)
+    priority int, run_at timestamptz, idempotency_key text, webhook_endpoint_id uuid)
   -- job_idempotency_key is partial (keyed jobs only): the conflict target names its predicate.
   ON CONFLICT (owner_id, kind, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING id, kind, status, owner_id, idempotency_key${linkFiles ? links : ''}
@@ -105,7 +105,7 @@ export async function enqueueJobs(db: Queryable, jobs: readonly NewJob[]): Promi
     priority: job.priority ?? null,
     run_at: job.runAt?.toISOString() ?? null,
     idempotency_key: job.idempotencyKey ?? null,
-    webhook_url: job.webhookUrl ?? null,
+    webhook_endpoint_id: job.webhookEndpointId ?? null,
     input_file_ids: job.inputFileIds ?? [],
   }));
   const statement = jobs.some((job) => job.inputFileIds?.length) ? insertJobsWithFiles : insertJobs;

@@ -1,44 +1,80 @@
 import { webhookDelivery } from '@jobkit/jobs';
 import { defineHandler, JobFailure, type HandlerContext } from '../handler.ts';
+import { postToTarget } from '../webhook-request.ts';
 import { signWebhook } from '../webhook-signature.ts';
+import { checkWebhookTarget, parseWebhookAllowList, type ResolveHost, type WebhookAllowList } from '../webhook-target.ts';
 
 /** Statuses that say "this request will never succeed": retrying would only repeat it. */
 function isPermanent(status: number): boolean {
-  return status >= 400 && status < 500 && status !== 408 && status !== 429;
+  return (status >= 300 && status < 500 && status !== 408 && status !== 429) || status < 200;
 }
+
+let parsedAllowList: { from: string | undefined; list: WebhookAllowList } | undefined;
+
+/** JOBKIT_WEBHOOK_ALLOW as this process has it (the apps check it when they start). */
+function allowListFromEnvironment(): WebhookAllowList {
+  const value = process.env.JOBKIT_WEBHOOK_ALLOW;
+  if (parsedAllowList !== undefined && parsedAllowList.from === value) return parsedAllowList.list;
+  const list = parseWebhookAllowList(value);
+  parsedAllowList = { from: value, list };
+  return list;
+}
+
+// What the job's owner reads. Refused targets get one sentence whatever is (or is not) there, and
+// reachable ones no more than an HTTP status: the delivery must not map the internal network.
+const refusedMessage = 'Refused: the endpoint’s address is one webhooks may not reach (loopback, private, link-local or reserved).';
+const unreachableMessage = 'The webhook endpoint could not be reached.';
 
 /**
- * POSTs `{ jobId, kind, status }` to the job's webhook URL, signed with JOBKIT_WEBHOOK_SECRET.
- * Network errors, timeouts and 5xx/408/429 answers are retried with the kind's backoff.
+ * POSTs `{ type: "job.finished", timestamp, data: { jobId, kind, status } }` to the job's endpoint,
+ * signed with its secrets. The URL is checked again here, just before connecting, and the
+ * connection goes to the address that passed (see postToTarget). Unreachable endpoints, 5xx, 408 and
+ * 429 are retried with the kind's backoff; refused targets and other answers fail at once.
  *
- * Inline: one short request that honours the job's signal (fetch aborts with it), which is the
- * kind of handler for which the hop to a thread would cost more than the work.
+ * Inline: one short request that honours the job's signal, the kind of handler for which the hop to
+ * a thread would cost more than the work.
  */
-async function deliver({ input, signal, jobId }: HandlerContext<typeof webhookDelivery>) {
-  const secret = process.env.JOBKIT_WEBHOOK_SECRET;
-  if (!secret) {
-    throw new JobFailure('WEBHOOK_NOT_CONFIGURED', 'JOBKIT_WEBHOOK_SECRET is not set on the worker.', { retryable: false });
-  }
-  const body = JSON.stringify({ event: 'job.finished', jobId: input.jobId, kind: input.kind, status: input.status });
-  const response = await fetch(input.url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'user-agent': 'jobkit-webhooks/1',
-      'jobkit-delivery': jobId,
-      'jobkit-signature': signWebhook(secret, body),
+export function createWebhookDeliveryHandler(options: { resolve?: ResolveHost } = {}) {
+  return defineHandler(
+    webhookDelivery,
+    async ({ input, signal, jobId, webhooks }: HandlerContext<typeof webhookDelivery>) => {
+      const endpoint = await webhooks.endpoint(input.endpointId);
+      if (!endpoint) {
+        throw new JobFailure('WEBHOOK_ENDPOINT_DELETED', 'The webhook endpoint was deleted before the delivery.', { retryable: false });
+      }
+      const check = await checkWebhookTarget(endpoint.url, { allow: allowListFromEnvironment(), resolve: options.resolve });
+      if (!check.ok) {
+        if (check.refused) throw new JobFailure('WEBHOOK_REFUSED', refusedMessage, { retryable: false });
+        throw new JobFailure('WEBHOOK_UNREACHABLE', unreachableMessage);
+      }
+      const timestamp = new Date();
+      const body = JSON.stringify({
+        type: 'job.finished',
+        timestamp: timestamp.toISOString(),
+        data: { jobId: input.jobId, kind: input.kind, status: input.status },
+      });
+      const headers = {
+        'content-type': 'application/json',
+        'user-agent': 'jobkit-webhooks/2',
+        ...signWebhook(endpoint.secrets, { id: jobId, timestamp, body }),
+      };
+      let status: number;
+      try {
+        status = await postToTarget(check.target, headers, body, signal);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        throw new JobFailure('WEBHOOK_UNREACHABLE', unreachableMessage, { cause: error });
+      }
+      if (status < 200 || status >= 300) {
+        const redirect = status >= 300 && status < 400 ? ' (redirects are not followed)' : '';
+        throw new JobFailure('WEBHOOK_REJECTED', `Delivered, and the receiver answered HTTP ${status}${redirect}.`, {
+          retryable: !isPermanent(status),
+        });
+      }
+      return { outcome: 'delivered' as const, httpStatus: status, deliveredAt: new Date().toISOString() };
     },
-    body,
-    signal,
-    redirect: 'manual',
-  });
-  await response.body?.cancel();
-  if (!response.ok) {
-    throw new JobFailure('WEBHOOK_REJECTED', `${input.url} answered ${response.status}.`, {
-      retryable: !isPermanent(response.status),
-    });
-  }
-  return { httpStatus: response.status, deliveredAt: new Date().toISOString() };
+    { isolation: 'inline' },
+  );
 }
 
-export const webhookDeliveryHandler = defineHandler(webhookDelivery, deliver, { isolation: 'inline' });
+export const webhookDeliveryHandler = createWebhookDeliveryHandler();
