@@ -9,6 +9,7 @@ import {
   failJobs,
   recordProgress,
   releaseJobs,
+  rescueExpiredJobs,
   type AttemptRef,
   type NewJob,
 } from '../src/queue/index.ts';
@@ -167,7 +168,7 @@ describe('finishing', () => {
   it('queues a retryable failure again until attempts run out, keeping each attempt', async () => {
     await clearJobs();
     const [enqueued] = await enqueueJobs(db.pool, [job({ maxAttempts: 2 })]);
-    const failure = { code: 'BOOM', message: 'it broke', stack: 'Error: it broke\n at x' };
+    const failure = { code: 'BOOM', message: 'it broke', stack: 'Error: it broke\n at x', detail: 'connect ECONNREFUSED 10.0.0.7:5432' };
     const options = { retryable: true, retryDelayMs: 0, retentionMs: 1000, outcome: 'failed' as const };
 
     const [first] = await claimJobs(db.pool, { workerId: 'w', kinds, limit: 1, ...lease });
@@ -184,7 +185,20 @@ describe('finishing', () => {
       [1, 'failed'],
       [2, 'failed'],
     ]);
-    expect(stored.attempts[0]?.error).toMatchObject({ stack: failure.stack });
+    expect(stored.attempts[0]?.error).toMatchObject({ stack: failure.stack, detail: failure.detail });
+  });
+
+  it('tells the owner of a job whose lease lapsed that its worker stopped, and only the attempt which worker', async () => {
+    await clearJobs();
+    await enqueueJobs(db.pool, [job()]);
+    const workerId = 'build-host-7:4242:a1b2c3';
+    const [claimed] = await claimJobs(db.pool, { workerId, kinds, limit: 1, leaseMs: 1 });
+    await db.pool.query(`SELECT pg_sleep(0.01)`);
+    const rescue = { limit: 10, retentionMsByKind: {}, defaultRetentionMs: 1000 };
+    expect(await rescueExpiredJobs(db.pool, rescue)).toEqual([{ id: claimed?.id, status: 'queued' }]);
+    const stored = await db.prisma.job.findUniqueOrThrow({ where: { id: claimed?.id }, include: { attempts: true } });
+    expect(stored.error).toEqual({ code: 'LEASE_EXPIRED', message: 'The worker running attempt 1 stopped responding.' });
+    expect(stored.attempts[0]?.error).toMatchObject({ code: 'LEASE_EXPIRED', detail: `The lease of ${workerId} lapsed.` });
   });
 
   it('keeps progress from going backwards and bumps the version on every change', async () => {

@@ -40,7 +40,7 @@ function threadEnded(error: unknown, memoryMb: number): OutcomeFailure {
       retryable: false,
     };
   }
-  return { code: 'THREAD_STOPPED', message: String(error), retryable: true };
+  return { code: 'THREAD_STOPPED', message: 'The job’s handler thread stopped before the job ended.', retryable: true, detail: String(error) };
 }
 
 function isProgressMessage(value: unknown): value is ProgressMessage {

@@ -100,16 +100,20 @@ export function isHandlerRegistry(value: unknown): value is HandlerRegistry {
 
 /**
  * Throw this to fail the job with your own code and message. `retryable: false` fails it at once
- * whatever attempts remain (bad input, a document that cannot be parsed...).
+ * whatever attempts remain (bad input, a document that cannot be parsed...). The message is for
+ * the job's owner; `detail` (an address, a host, the underlying error) goes only to the attempt's
+ * history, which admins see.
  */
 export class JobFailure extends Error {
   override name = 'JobFailure';
   readonly code: string;
   readonly retryable: boolean;
+  readonly detail: string | undefined;
 
-  constructor(code: string, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+  constructor(code: string, message: string, options: { retryable?: boolean; cause?: unknown; detail?: string } = {}) {
     super(message, { cause: options.cause });
     this.code = code;
     this.retryable = options.retryable ?? true;
+    this.detail = options.detail;
   }
 }

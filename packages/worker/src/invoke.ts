@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { JobFailure, type HandlerFiles, type JobHandler } from './handler.ts';
+import { storableText, storableValue } from './storable.ts';
 import type { JobOutcome, OutcomeFailure } from './thread-protocol.ts';
 import type { HandlerWebhooks } from './webhook-endpoints.ts';
 
@@ -8,14 +9,16 @@ const stackLines = 12;
 function describeFailure(error: unknown, signal: AbortSignal): OutcomeFailure {
   const stack = error instanceof Error ? error.stack?.split('\n').slice(0, stackLines).join('\n') : undefined;
   if (error instanceof JobFailure) {
-    return { code: error.code, message: error.message, retryable: error.retryable, stack };
+    return { code: error.code, message: error.message, retryable: error.retryable, stack, detail: error.detail };
   }
   if (error instanceof z.ZodError) {
     return { code: 'INVALID_PAYLOAD', message: z.prettifyError(error), retryable: false, stack };
   }
   if (signal.aborted) return { code: 'ABORTED', message: 'The job was stopped', retryable: true, stack };
-  const message = error instanceof Error ? error.message : String(error);
-  return { code: 'HANDLER_ERROR', message, retryable: true, stack };
+  // An error nobody planned for says what went wrong in the code's own terms (a file's path, a
+  // host and port, a query): for admins, in the attempt's history. Its owner learns that it failed.
+  const detail = error instanceof Error ? error.message : String(error);
+  return { code: 'HANDLER_ERROR', message: 'The job failed on an unexpected error.', retryable: true, stack, detail };
 }
 
 export interface Invocation {
@@ -30,8 +33,9 @@ export interface Invocation {
 
 /**
  * Runs a handler once, wherever it runs (its thread, or inline): the input parsed and defaulted by
- * the kind's schema, progress data and output checked by theirs. It never throws: an error becomes
- * a failure the worker can record (its code says whether to retry).
+ * the kind's schema, progress data and output checked by theirs, and everything it reports made
+ * storable (see storable.ts). It never throws: an error becomes a failure the worker can record
+ * (its code says whether to retry).
  */
 export async function invokeHandler(handler: JobHandler, call: Invocation): Promise<JobOutcome> {
   const { contract } = handler;
@@ -45,12 +49,18 @@ export async function invokeHandler(handler: JobHandler, call: Invocation): Prom
       files: call.files,
       webhooks: call.webhooks,
       progress(percent, message, data) {
-        call.progress(percent, message, data === undefined ? undefined : contract.progress.parse(data));
+        const parsed: unknown = data === undefined ? undefined : contract.progress.parse(data);
+        call.progress(percent, message === undefined ? undefined : storableText(message), storableValue(parsed));
       },
     });
     // The result is stored as JSON and typed for clients by this same schema.
-    return { ok: true, output: contract.output.parse(output) };
+    return { ok: true, output: storableValue(contract.output.parse(output)) };
   } catch (error) {
-    return { ok: false, failure: describeFailure(error, call.signal) };
+    const failure = describeFailure(error, call.signal);
+    const storable = (text: string | undefined) => (text === undefined ? undefined : storableText(text));
+    return {
+      ok: false,
+      failure: { ...failure, message: storableText(failure.message), stack: storable(failure.stack), detail: storable(failure.detail) },
+    };
   }
 }

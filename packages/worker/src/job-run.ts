@@ -128,7 +128,7 @@ export function runJob(job: ClaimedJob, handler: JobHandler, context: JobContext
         : result.failure;
     await ends.fail({
       ref,
-      failure: { code: failure.code, message: failure.message, stack: result.failure.stack },
+      failure: { code: failure.code, message: failure.message, stack: result.failure.stack, detail: result.failure.detail },
       retryable: failure.retryable,
       retryDelayMs: retryDelayMs(contract.backoff, job.attempt),
       retentionMs: contract.retentionMs,

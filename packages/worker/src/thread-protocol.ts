@@ -51,6 +51,8 @@ export interface OutcomeFailure {
   message: string;
   retryable: boolean;
   stack?: string | undefined;
+  /** For admins only (the attempt's history): see JobFailure. */
+  detail?: string | undefined;
 }
 
 /**

@@ -95,7 +95,12 @@ describe('worker', () => {
       return found.every((row) => row.status === 'failed') ? found : undefined;
     });
     const byId = new Map(rows.map((row) => [row.id, row]));
-    expect(byId.get(flaky ?? '')).toMatchObject({ attempt: 3, error: { code: 'HANDLER_ERROR', message: 'flaky dependency' } });
+    const flakyJob = byId.get(flaky ?? '');
+    expect(flakyJob).toMatchObject({ attempt: 3, error: { code: 'HANDLER_ERROR', message: 'The job failed on an unexpected error.' } });
+    // The error's own message is for admins: it is on each attempt.
+    expect(flakyJob?.attempts.map((attempt) => attempt.error)).toEqual(
+      Array.from({ length: 3 }, () => expect.objectContaining({ detail: 'flaky dependency' }) as unknown),
+    );
     expect(byId.get(fatal ?? '')).toMatchObject({ attempt: 1, error: { code: 'UNREADABLE', message: 'The document cannot be read' } });
     await stopWorkers();
   });

@@ -9,10 +9,12 @@ import { staleStagedFileMs } from '../files/staging.ts';
 // recorded as lost and counts against the budget (a job that crashes its worker must not loop
 // forever); the job runs again at once if attempts remain, keeping its `run_at` so it goes back to
 // the front of the queue rather than behind the backlog. A job whose cancellation was requested
-// ends cancelled instead.
+// ends cancelled instead. The job's owner reads `job.error`: it says what happened, not which
+// worker (its host and pid are the infrastructure's business); the attempt's history row, which
+// only admins see, names it.
 const rescueSql = `
 WITH expired AS (
-  SELECT id FROM job
+  SELECT id, locked_by FROM job
   WHERE status = 'running' AND locked_until < now()
   ORDER BY locked_until
   LIMIT $1
@@ -24,16 +26,17 @@ WITH expired AS (
       WHEN job.attempt < job.max_attempts THEN 'queued'
       ELSE 'failed' END::"JobStatus",
     error = jsonb_build_object('code', 'LEASE_EXPIRED', 'message',
-      'The worker running attempt ' || job.attempt || ' stopped responding (' || job.locked_by || ').'),
+      'The worker running attempt ' || job.attempt || ' stopped responding.'),
     finished_at = CASE WHEN job.cancel_requested_at IS NULL AND job.attempt < job.max_attempts THEN NULL ELSE now() END,
     expires_at = CASE WHEN job.cancel_requested_at IS NULL AND job.attempt < job.max_attempts THEN NULL
       ELSE now() + coalesce(($2::jsonb ->> job.kind)::bigint, $3) * interval '1 millisecond' END,
     locked_by = NULL, locked_until = NULL, version = job.version + 1, updated_at = now()
   FROM expired
   WHERE job.id = expired.id
-  RETURNING job.id, job.attempt, job.status, job.error
+  RETURNING job.id, job.attempt, job.status, job.error, expired.locked_by
 ), history AS (
-  UPDATE job_attempt SET outcome = 'lost', finished_at = now(), error = rescued.error
+  UPDATE job_attempt SET outcome = 'lost', finished_at = now(),
+    error = rescued.error || jsonb_build_object('detail', 'The lease of ' || rescued.locked_by || ' lapsed.')
   FROM rescued WHERE job_attempt.job_id = rescued.id AND job_attempt.attempt = rescued.attempt
 )
 SELECT id, status FROM rescued`;

@@ -20,7 +20,12 @@ export interface FailureRecord {
   code: string;
   message: string;
   /** Trimmed; kept on the attempt only, never shown to API callers. */
-  stack?: string;
+  stack?: string | undefined;
+  /**
+   * What only admins may read, kept on the attempt only: the original error of an unexpected
+   * failure, a provider's address. `message` is what the job's owner reads.
+   */
+  detail?: string | undefined;
 }
 
 interface EndStatement {
@@ -127,7 +132,7 @@ const failSql = endAttemptsSql({
     run_at = CASE WHEN ${retry} THEN now() + given.retry_delay_ms * interval '1 millisecond' ELSE job.run_at END,
     finished_at = CASE WHEN ${retry} THEN NULL ELSE now() END,
     expires_at = CASE WHEN ${retry} THEN NULL ELSE now() + given.retention_ms * interval '1 millisecond' END,
-    error = given.failure - 'stack'`,
+    error = given.failure - 'stack' - 'detail'`,
   outcome: 'given.outcome',
   attemptError: 'given.failure',
   answer: 'id, status',

@@ -26,6 +26,12 @@ const instructions =
   'You analyse documents for busy readers. Answer in the JSON schema given: a faithful summary, ' +
   'the key points, the main topics and the overall sentiment. Use only what the document says.';
 
+/** fetch's own message is "fetch failed"; what failed (ECONNREFUSED, a DNS error) is its cause. */
+function networkErrorOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
+}
+
 /**
  * One structured-output request to an OpenAI-compatible `/chat/completions` endpoint. Failures
  * say whether retrying can help: network trouble, 408, 429 and 5xx can; other refusals cannot.
@@ -52,7 +58,11 @@ export async function requestFindings(settings: LlmSettings, document: { title?:
     });
   } catch (error) {
     if (signal.aborted) throw error;
-    throw new JobFailure('LLM_UNREACHABLE', `The language model at ${settings.baseUrl} could not be reached.`, { cause: error });
+    // The provider's address is this deployment's business: the owner reads that it failed.
+    throw new JobFailure('LLM_UNREACHABLE', 'The language model could not be reached.', {
+      cause: error,
+      detail: `${settings.baseUrl}: ${networkErrorOf(error)}`,
+    });
   }
   if (!response.ok) {
     const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
