@@ -6,14 +6,13 @@
  * are not JSON, unknown procedures and Origins that are not URLs. Never a 5xx; every refusal a 4xx
  * with a message a person can read that leaks nothing; and refused calls write nothing.
  */
-import { appRouter } from '@jobkit/api';
 import { storableValue } from '@jobkit/jobs';
-import type { AnyProcedure } from '@trpc/server';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { z } from 'zod';
 import { call, startHarness, userWithToken, type CallResult, type HttpHarness } from './harness.ts';
-import { arbitraryFor, hostileFor } from './schema-arbitrary.ts';
+import { everyProcedure, wellFormedInputs } from './procedures.ts';
+import { hostileFor } from './schema-arbitrary.ts';
 import { seedCallerRows } from './seed.ts';
 
 let harness: HttpHarness;
@@ -21,29 +20,6 @@ beforeAll(async () => {
   harness = await startHarness();
 });
 afterAll(() => harness.close());
-
-interface ProcedureUnderTest {
-  path: string;
-  type: 'query' | 'mutation';
-  /** The procedure's input schemas (tRPC merges several `.input()`s); none for no input. */
-  inputs: z.ZodType[];
-}
-
-function isProcedure(value: unknown): value is AnyProcedure {
-  return typeof value === 'function' && '_def' in value && typeof value._def === 'object' && value._def !== null && 'procedure' in value._def;
-}
-
-/** Every query and mutation of the router, walked from its definition. */
-function everyProcedure(record: object = appRouter._def.record, prefix = ''): ProcedureUnderTest[] {
-  return Object.entries(record).flatMap(([key, value]: [string, unknown]): ProcedureUnderTest[] => {
-    const path = `${prefix}${key}`;
-    if (!isProcedure(value)) return typeof value === 'object' && value !== null ? everyProcedure(value, `${path}.`) : [];
-    const { type, inputs } = value._def;
-    // Subscriptions are not plain HTTP calls; none exist today, and this fails when one appears.
-    if (type === 'subscription') throw new Error(`${path} is a subscription: cover it with its own transport`);
-    return [{ path, type, inputs: inputs.filter((input): input is z.ZodType => input instanceof z.ZodType) }];
-  });
-}
 
 // A stack frame, SQL, a path, a driver's words: text only the server's log should hold.
 const leaks = [/\n\s+at |prisma|node_modules|\/work\/|ECONN|stack|violates|constraint|syntax error/i, /SELECT .+ FROM|INSERT INTO|UPDATE \w+ SET/];
@@ -91,8 +67,7 @@ it('answers every generated call with a readable 4xx or a success, and refused c
   const accepted: { what: string; type: 'query' | 'mutation'; token: string; input: unknown }[] = [];
   for (const [index, procedure] of procedures.entries()) {
     const token = procedure.path.startsWith('admin.') && index % 2 === 0 ? admin.token : user.token;
-    const schema = procedure.inputs[0];
-    const wellFormed = schema ? arbitraryFor(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }), { knownIds }) : fc.constant(undefined);
+    const wellFormed = wellFormedInputs(procedure, knownIds);
     const samples = [
       ...fc.sample(hostileFor(wellFormed), { numRuns: 140, seed: 12 + index }),
       ...fc.sample(wellFormed, { numRuns: 50, seed: 1200 + index }),

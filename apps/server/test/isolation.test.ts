@@ -1,10 +1,15 @@
 /**
- * Isolation suite: two users and an admin, each calling every procedure with the others' job and
- * token ids, over real HTTP. No cross-user read and no cross-user action may succeed.
+ * Isolation suite, over real HTTP: two users and an admin calling each other's jobs and tokens by
+ * hand, then every procedure of the router (walked from the router itself) called by one user with
+ * inputs generated from its schema, every id drawn from the other user's rows. No cross-user read
+ * and no cross-user action may succeed.
  */
+import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { z } from 'zod';
 import { call, startHarness, userWithToken, type HttpHarness } from './harness.ts';
+import { everyProcedure, wellFormedInputs } from './procedures.ts';
+import { seedCallerRows } from './seed.ts';
 
 let harness: HttpHarness;
 beforeAll(async () => {
@@ -76,3 +81,42 @@ it('lets no user read or act on another user’s jobs or tokens; admins read all
   console.log(`[isolation] ${calls} cross-user calls over HTTP: ${crossReads} cross reads, ${crossActions} cross actions`);
   expect([crossReads, crossActions]).toEqual([0, 0]);
 });
+
+/** Everything of one user's that another could read or change, as one comparable value. */
+async function rowsOf(userId: string): Promise<string> {
+  const { rows } = await harness.db.pool.query<{ state: unknown }>(
+    `SELECT json_build_object(
+       'jobs', (SELECT json_agg(json_build_array(id, status, version, cancel_requested_at, result) ORDER BY id) FROM job WHERE owner_id = $1),
+       'tokens', (SELECT json_agg(json_build_array(id, name, revoked_at) ORDER BY id) FROM api_token WHERE user_id = $1),
+       'files', (SELECT json_agg(json_build_array(id, name, attached_at) ORDER BY id) FROM stored_file WHERE owner_id = $1),
+       'endpoints', (SELECT json_agg(json_build_array(id, url, secret) ORDER BY id) FROM webhook_endpoint WHERE owner_id = $1),
+       'sessions', (SELECT count(*) FROM session WHERE user_id = $1)) AS state`,
+    [userId],
+  );
+  return JSON.stringify(rows[0]?.state);
+}
+
+it('lets every procedure of the router, aimed at another user’s ids, neither show nor change their rows', async () => {
+  const { baseUrl, db } = harness;
+  const victim = await userWithToken(db);
+  const attacker = await userWithToken(db);
+  const marker = `victim${victim.userId.replaceAll('-', '')}`;
+  const victimIds = await seedCallerRows(baseUrl, victim.token, marker);
+  await seedCallerRows(baseUrl, attacker.token);
+  const before = await rowsOf(victim.userId);
+
+  const procedures = everyProcedure();
+  const shown: { what: string; body: string }[] = [];
+  let calls = 0;
+  for (const [index, procedure] of procedures.entries()) {
+    for (const input of fc.sample(wellFormedInputs(procedure, victimIds), { numRuns: 30, seed: 300 + index })) {
+      const answer = await call(baseUrl, procedure.path, procedure.type, { token: attacker.token, input });
+      calls++;
+      const body = JSON.stringify(answer.body);
+      if (body.includes(marker)) shown.push({ what: procedure.path, body: body.slice(0, 300) });
+    }
+  }
+  console.log(`[isolation] ${calls} generated calls to ${procedures.length} procedures aimed at another user's ids: ${shown.length} showed their data`);
+  expect(shown).toEqual([]);
+  expect(await rowsOf(victim.userId)).toBe(before);
+}, 300_000);

@@ -1,0 +1,35 @@
+/** The router's procedures as a test sees them: path, type and input schemas, walked from the router. */
+import { appRouter } from '@jobkit/api';
+import type { AnyProcedure } from '@trpc/server';
+import fc from 'fast-check';
+import { z } from 'zod';
+import { arbitraryFor } from './schema-arbitrary.ts';
+
+export interface ProcedureUnderTest {
+  path: string;
+  type: 'query' | 'mutation';
+  /** The procedure's input schemas (tRPC merges several `.input()`s); none for no input. */
+  inputs: z.ZodType[];
+}
+
+function isProcedure(value: unknown): value is AnyProcedure {
+  return typeof value === 'function' && '_def' in value && typeof value._def === 'object' && value._def !== null && 'procedure' in value._def;
+}
+
+/** Every query and mutation of the router, walked from its definition. */
+export function everyProcedure(record: object = appRouter._def.record, prefix = ''): ProcedureUnderTest[] {
+  return Object.entries(record).flatMap(([key, value]: [string, unknown]): ProcedureUnderTest[] => {
+    const path = `${prefix}${key}`;
+    if (!isProcedure(value)) return typeof value === 'object' && value !== null ? everyProcedure(value, `${path}.`) : [];
+    const { type, inputs } = value._def;
+    // Subscriptions are not plain HTTP calls; none exist today, and this fails when one appears.
+    if (type === 'subscription') throw new Error(`${path} is a subscription: cover it with its own transport`);
+    return [{ path, type, inputs: inputs.filter((input): input is z.ZodType => input instanceof z.ZodType) }];
+  });
+}
+
+/** Inputs of the procedure's own schema's shape, their ids partly drawn from `knownIds`. */
+export function wellFormedInputs(procedure: ProcedureUnderTest, knownIds: readonly string[]): fc.Arbitrary<unknown> {
+  const schema = procedure.inputs[0];
+  return schema ? arbitraryFor(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }), { knownIds }) : fc.constant(undefined);
+}
