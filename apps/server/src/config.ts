@@ -35,6 +35,16 @@ const environmentSchema = z.object({
   MAX_STARTS_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   /** The largest upload, in MiB. Files are stored in PostgreSQL, so this bounds its growth too. */
   MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(4096).default(256),
+  /** All of one user's files (uploads and their jobs' reports), in MiB; 0 for no quota. */
+  MAX_STORAGE_MB_PER_USER: z.coerce.number().int().min(0).default(2048),
+  /** Uploads one user may send at once (each holds up to 1 MiB in memory while it arrives); 0 for no limit. */
+  MAX_UPLOADS_PER_USER: z.coerce.number().int().min(0).default(4),
+  /** An upload that sends nothing for this long is cut off with a 408; 0 for no limit. */
+  UPLOAD_IDLE_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  /** An upload slower than this on average (after its first 10 s) is cut off with a 408; 0 for no minimum. */
+  UPLOAD_MIN_KB_PER_S: z.coerce.number().min(0).default(8),
+  /** Database connections for uploads, apart from the API's. */
+  UPLOAD_DB_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(4),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug']).default('info'),
   WEB_DIST: z.string().default(fileURLToPath(new URL('../../web/dist/', import.meta.url))),
 });

@@ -1,9 +1,18 @@
-import fastifyMultipart from '@fastify/multipart';
-import { openDownload, resolveActor, sessionCookieName, uploadFile, type Actor } from '@jobkit/api';
-import type { Database } from '@jobkit/db';
+import fastifyMultipart, { type Multipart } from '@fastify/multipart';
+import {
+  openDownload,
+  resolveActor,
+  sessionCookieName,
+  uploadFile,
+  UploadSlots,
+  UploadWatch,
+  type Actor,
+  type ApiSettings,
+} from '@jobkit/api';
+import { openPool, type Database } from '@jobkit/db';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 
 /** `attachment` with an ASCII fallback name and the real one in RFC 5987 form. */
@@ -16,15 +25,34 @@ async function sendError(reply: FastifyReply, error: TRPCError): Promise<void> {
   await reply.code(getHTTPStatusCodeFromError(error)).send({ error: { message: error.message, code: error.code } });
 }
 
+const notMultipart = 'Send the file as multipart/form-data, in a field named "file".';
+
+/**
+ * An upload refused before its body was read whole: the rest of it is never read. The answer
+ * closes the connection, and the socket is destroyed once it is sent (a stalled client would
+ * otherwise hold it open).
+ */
+async function refuseUpload(request: FastifyRequest, reply: FastifyReply, error: TRPCError): Promise<void> {
+  reply.raw.once('finish', () => request.raw.destroy());
+  await sendError(reply.header('connection', 'close'), error);
+}
+
 /**
  * Uploads and downloads as plain HTTP: the bytes stream between the socket and the database in
  * 1 MiB chunks, so a 200 MB file never sits in memory. Same credentials as the API (session cookie
- * or `Authorization: Bearer`), same error shape, same owner scoping.
+ * or `Authorization: Bearer`), same error shape, same owner scoping. Uploads write through a small
+ * pool of their own and hold a connection only while a chunk is written, so any number of slow or
+ * stalled uploads leaves the API's connections to the API.
  */
-export async function registerFileRoutes(app: FastifyInstance, db: Database, maxUploadBytes: number): Promise<void> {
+export async function registerFileRoutes(app: FastifyInstance, db: Database, settings: ApiSettings): Promise<void> {
   // One file per request. The byte limit is enforced while storing (so nothing is kept); the
   // parser's own limit sits one byte above it as a backstop.
-  await app.register(fastifyMultipart, { limits: { files: 1, fileSize: maxUploadBytes + 1, fields: 0, parts: 1 } });
+  await app.register(fastifyMultipart, { limits: { files: 1, fileSize: settings.maxUploadBytes + 1, fields: 0, parts: 1 } });
+  const uploadPool = openPool(db.url, settings.uploadConnections);
+  app.addHook('onClose', () => uploadPool.end());
+  const slots = new UploadSlots(settings.maxConcurrentUploadsPerUser);
+  const limits = { maxBytes: settings.maxUploadBytes, quotaBytes: settings.maxStorageBytesPerUser };
+  const pace = { idleTimeoutMs: settings.uploadIdleTimeoutMs, minBytesPerSecond: settings.uploadMinBytesPerSecond };
 
   async function actorOf(request: FastifyRequest): Promise<Actor> {
     const actor = await resolveActor(db, {
@@ -44,17 +72,53 @@ export async function registerFileRoutes(app: FastifyInstance, db: Database, max
     }
   }
 
-  app.post('/files', (request, reply) =>
-    answering(reply, async () => {
-      const actor = await actorOf(request);
-      if (!request.isMultipart()) {
-        throw new TRPCError({ code: 'BAD_REQUEST', message: 'Send the file as multipart/form-data, in a field named "file".' });
+  /** The file part, then a check that nothing follows it; every wait for the client is timed. */
+  async function* fileContent(watch: UploadWatch, part: Multipart & { type: 'file' }, rest: AsyncIterator<Multipart>) {
+    yield* watch.stream(part.file);
+    const next = await watch.wait(rest.next());
+    if (next.done !== true) throw new TRPCError({ code: 'BAD_REQUEST', message: `Send one file per request. ${notMultipart}` });
+  }
+
+  app.post(
+    '/files',
+    {
+      // Fastify's own refusals for this route (a content type it has no parser for) and anything
+      // unexpected, in the API's shape; the unexpected is logged and answered without its details.
+      errorHandler: (error: FastifyError, request, reply) => {
+        const status = error.statusCode ?? 500;
+        if (status >= 500) request.log.error({ err: error }, 'upload failed');
+        const refusal =
+          status === 415
+            ? new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE', message: notMultipart })
+            : status < 500
+              ? new TRPCError({ code: 'BAD_REQUEST', message: notMultipart })
+              : new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Something went wrong on our side. The error was logged; please try again.' });
+        void refuseUpload(request, reply, refusal);
+      },
+    },
+    async (request, reply) => {
+      try {
+        const actor = await actorOf(request);
+        if (!request.isMultipart()) throw new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE', message: notMultipart });
+        const release = slots.take(actor.userId);
+        try {
+          const watch = new UploadWatch(pace);
+          const parts = request.parts()[Symbol.asyncIterator]();
+          const first = await watch.wait(parts.next());
+          if (first.done === true || first.value.type !== 'file' || first.value.fieldname !== 'file') {
+            throw new TRPCError({ code: 'BAD_REQUEST', message: `The request has no file. ${notMultipart}` });
+          }
+          const content = fileContent(watch, first.value, parts);
+          const stored = await uploadFile(uploadPool, actor, { fileName: first.value.filename, content }, limits);
+          await reply.code(201).send(stored);
+        } finally {
+          release();
+        }
+      } catch (error) {
+        if (error instanceof TRPCError) return refuseUpload(request, reply, error);
+        throw error;
       }
-      const part = await request.file();
-      if (!part) throw new TRPCError({ code: 'BAD_REQUEST', message: 'The request has no file: send it in a field named "file".' });
-      const stored = await uploadFile(db, actor, { fileName: part.filename, content: part.file }, maxUploadBytes);
-      await reply.code(201).send(stored);
-    }),
+    },
   );
 
   app.get<{ Params: { fileId: string } }>('/files/:fileId', (request, reply) =>

@@ -3,6 +3,7 @@ import type { TestDatabase } from '@jobkit/db/testing';
 import { createWorker, type Worker } from '@jobkit/worker';
 import { defaultHandlersModule } from '@jobkit/worker/handlers';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
+import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, userWithToken, type HttpHarness } from './harness.ts';
@@ -123,15 +124,70 @@ describe('uploads and downloads over HTTP', () => {
     await expect(start).rejects.toBeInstanceOf(TRPCClientError);
   });
 
-  it('answers a request that is not multipart with a readable 400', async () => {
+  it.each(['application/json', 'text/plain', 'application/octet-stream', 'image/png'])(
+    'answers a %s body with a readable 415',
+    async (contentType) => {
+      const response = await fetch(`${baseUrl}/files`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+        body: contentType === 'application/json' ? '{}' : 'a,b\n1,2\n',
+      });
+      expect(response.status).toBe(415);
+      expect(await response.json()).toEqual({
+        error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the file as multipart/form-data, in a field named "file".' },
+      });
+    },
+  );
+
+  const part = (name: string, fileName: string | null, body: string) =>
+    `--b0undary\r\nContent-Disposition: form-data; name="${name}"${fileName === null ? '' : `; filename="${fileName}"`}\r\n` +
+    `Content-Type: text/csv\r\n\r\n${body}\r\n`;
+  const csvRows = 'a,b\n1,2\n';
+  it.each([
+    ['no boundary', 'multipart/form-data', part('file', 'a.csv', csvRows) + '--b0undary--\r\n', /^The multipart\/form-data body is broken \(.+\); send the file again in a field named "file"\.$/],
+    ['a body cut before its end', 'multipart/form-data; boundary=b0undary', part('file', 'a.csv', csvRows), /^The multipart\/form-data body is broken/],
+    ['a broken part header', 'multipart/form-data; boundary=b0undary', `--b0undary\r\n${'x'.repeat(100_000)}\r\n\r\n${csvRows}`, /^The multipart\/form-data body is broken/],
+    ['two files', 'multipart/form-data; boundary=b0undary', part('file', 'a.csv', csvRows) + part('file', 'b.csv', csvRows) + '--b0undary--\r\n', /^Send one file per request/],
+    ['a field instead of a file', 'multipart/form-data; boundary=b0undary', part('file', null, csvRows) + '--b0undary--\r\n', /^Send one file per request|^The request has no file/],
+    ['a file in another field', 'multipart/form-data; boundary=b0undary', part('upload', 'a.csv', csvRows) + '--b0undary--\r\n', /^The request has no file\. Send the file as multipart\/form-data, in a field named "file"\.$/],
+    ['no part at all', 'multipart/form-data; boundary=b0undary', '--b0undary--\r\n', /^The request has no file/],
+  ])('answers a multipart body with %s with a readable 400 and keeps nothing', async (_, contentType, body, message) => {
+    const before = await fileCount();
     const response = await fetch(`${baseUrl}/files`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: '{}',
+      headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+      body,
     });
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({
-      error: { code: 'BAD_REQUEST', message: 'Send the file as multipart/form-data, in a field named "file".' },
+    const answer = (await response.json()) as { error: { code: string; message: string } };
+    expect(answer.error.code).toBe('BAD_REQUEST');
+    expect(answer.error.message).toMatch(message);
+    expect(await fileCount()).toBe(before);
+  });
+
+  it('keeps nothing of an upload whose client hangs up midway', async () => {
+    const before = await fileCount();
+    const { hostname, port } = new URL(baseUrl);
+    const socket = connect({ host: hostname, port: Number(port) });
+    const answer = new Promise<string>((resolve) => {
+      let received = '';
+      socket.on('data', (data: Buffer) => (received += data.toString()));
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        resolve(received);
+      });
     });
+    socket.write(
+      `POST /files HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${token}\r\n` +
+        `Content-Type: multipart/form-data; boundary=b0undary\r\nContent-Length: 900000\r\n\r\n` +
+        part('file', 'half.csv', 'a,b\n' + '1,2\n'.repeat(150_000)).slice(0, 600_000),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    socket.end();
+    const received = await answer;
+    // The server may still answer the half-closed connection; if it does, it is a 400, never a 500.
+    if (received !== '') expect(received).toMatch(/^HTTP\/1\.1 400 /);
+    for (let tries = 0; (await db.prisma.storedFile.count()) > before && tries < 100; tries++) await sleep(20);
+    expect(await fileCount()).toBe(before);
   });
 });

@@ -18,6 +18,16 @@ export interface ApiSettings {
   llmEnabled: boolean;
   /** The largest upload accepted, in bytes. */
   maxUploadBytes: number;
+  /** The most bytes one user's files may take (uploads and the reports their jobs wrote); 0 for no quota. */
+  maxStorageBytesPerUser: number;
+  /** Uploads one user may send at once; 0 for no limit. */
+  maxConcurrentUploadsPerUser: number;
+  /** An upload that sends nothing for this long is cut off (408); 0 for no limit. */
+  uploadIdleTimeoutMs: number;
+  /** An upload that averages less than this (after its first seconds) is cut off (408); 0 for no minimum. */
+  uploadMinBytesPerSecond: number;
+  /** Database connections all uploads share, apart from the API's own, so uploads cannot take those. */
+  uploadConnections: number;
 }
 
 export const defaultApiSettings: ApiSettings = {
@@ -26,6 +36,11 @@ export const defaultApiSettings: ApiSettings = {
   maxStartsPerMinute: 600,
   llmEnabled: false,
   maxUploadBytes: 256 * 1024 * 1024,
+  maxStorageBytesPerUser: 2048 * 1024 * 1024,
+  maxConcurrentUploadsPerUser: 4,
+  uploadIdleTimeoutMs: 30_000,
+  uploadMinBytesPerSecond: 8 * 1024,
+  uploadConnections: 4,
 };
 
 /** The browser session cookie, as procedures see it: HTTP sets real cookies, callers a variable. */

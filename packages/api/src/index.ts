@@ -15,4 +15,5 @@ export { createHttpContextFactory, sessionCookieName, type CookieAccess } from '
 export { appRouter, createCaller, type AppRouter, type RouterInputs, type RouterOutputs } from './root.ts';
 export type { FieldIssue } from './trpc.ts';
 export { openDownload } from './files/access.ts';
-export { uploadFile } from './files/upload.ts';
+export { uploadFile, UploadSlots, type UploadLimits } from './files/upload.ts';
+export { UploadWatch, type UploadPace } from './files/upload-watch.ts';

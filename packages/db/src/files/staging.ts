@@ -66,6 +66,16 @@ export async function* rechunk(source: AsyncIterable<Uint8Array> | Uint8Array, s
   if (pendingBytes > 0) yield Buffer.concat(pending, pendingBytes);
 }
 
+/** The bytes of `content`, refused as soon as they pass `maxBytes` (not a chunk later). */
+async function* refusedPast(content: AsyncIterable<Uint8Array> | Uint8Array, maxBytes: number): AsyncGenerator<Uint8Array> {
+  let size = 0;
+  for await (const piece of content instanceof Uint8Array ? [content] : content) {
+    size += piece.length;
+    if (size > maxBytes) throw new FileTooLargeError(maxBytes);
+    yield piece;
+  }
+}
+
 // The chunk goes in only while its file is still staged (the sweep or a failed write may have
 // deleted it); the file's size grows with it, which is what the quota counts.
 const appendChunkSql = `
@@ -141,9 +151,8 @@ export async function stageFile(
     const hash = createHash('sha256');
     let size = 0;
     let seq = 0;
-    for await (const chunk of rechunk(content, fileChunkBytes)) {
+    for await (const chunk of rechunk(refusedPast(content, limits.maxBytes), fileChunkBytes)) {
       size += chunk.length;
-      if (size > limits.maxBytes) throw new FileTooLargeError(limits.maxBytes);
       hash.update(chunk);
       if (!(await appendChunk(pool, { id, ownerId: file.ownerId }, seq, chunk, limits.quotaBytes ?? 0))) {
         throw new Error(`Staged file ${id} was deleted while it was written`);
