@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { openDatabase, type Database } from './database.ts';
 import { embeddedUrl, ensureDatabase, findRunningPostmaster, startEmbeddedPostgres } from './embedded/start.ts';
+import { readEmbeddedPassword } from './embedded/password.ts';
 import { applyMigrations } from './migrations/runner.ts';
 import { defaultDataDir } from './paths.ts';
 
@@ -48,7 +49,7 @@ export async function bootDatabase(options: BootOptions): Promise<BootedDatabase
           'or set DATABASE_URL to the PostgreSQL the app uses.',
       );
     }
-    url = embeddedUrl(running.port, embeddedDatabaseName);
+    url = embeddedUrl(running.port, await readEmbeddedPassword(dataDir), embeddedDatabaseName);
     description += ` (port ${running.port}, started by another process)`;
   }
 

@@ -1,6 +1,7 @@
 /**
  * `pnpm user:create --email ada@example.com [--name "Ada"] [--admin]`: adds a user who signs in
- * with a password: from JOBKIT_PASSWORD, a hidden prompt at a terminal, or a line piped in.
+ * with a password: from JOBKIT_PASSWORD, a hidden prompt at a terminal, or a line piped in. Honours
+ * DATABASE_URL and JOBKIT_DATA_DIR as the server does.
  */
 import { createUser } from '@jobkit/api';
 import { bootDatabase } from '@jobkit/db';
@@ -32,7 +33,13 @@ async function readPassword(): Promise<string> {
   }
 }
 
-const booted = await bootDatabase({ databaseUrl: process.env.DATABASE_URL, embedded: 'attach-or-start' });
+// The same database the server uses: DATABASE_URL, or the embedded one in JOBKIT_DATA_DIR (running
+// beside the server, or started for this command).
+const booted = await bootDatabase({
+  databaseUrl: process.env.DATABASE_URL,
+  dataDir: process.env.JOBKIT_DATA_DIR,
+  embedded: 'attach-or-start',
+});
 try {
   const user = await createUser(booted.database, {
     email: values.email,

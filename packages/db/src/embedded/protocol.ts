@@ -1,8 +1,5 @@
 import { z } from 'zod';
 
-/** Local-only superuser of the embedded server; it listens on 127.0.0.1 alone. */
-export const embeddedCredentials = { user: 'postgres', password: 'postgres' } as const;
-
 export const supervisorArgsSchema = z.object({
   dataDir: z.string(),
   port: z.int().min(1).max(65535),

