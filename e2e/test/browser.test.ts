@@ -7,7 +7,7 @@ import { createTestDatabase, startTypeScriptProcess, type TestDatabase, type Tes
 import { mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const serverDir = fileURLToPath(new URL('../../apps/server', import.meta.url));
 const e2eDir = fileURLToPath(new URL('..', import.meta.url));
@@ -43,8 +43,17 @@ afterAll(async () => {
   await db.drop();
 });
 
+/** What the server's Content-Security-Policy blocked in any page: the app must need nothing it forbids. */
+const blockedByPolicy: string[] = [];
+afterEach(() => {
+  expect(blockedByPolicy).toEqual([]);
+});
+
 async function signIn(email: string, viewport = { width: 1200, height: 1000 }): Promise<Page> {
   const page = await (await browser.newContext({ viewport })).newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) blockedByPolicy.push(message.text());
+  });
   await page.goto(baseUrl);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
