@@ -132,8 +132,7 @@ describe('file store', () => {
     );
     const stored = uploads.filter((upload) => upload.status === 'fulfilled');
     const refused = uploads.flatMap((upload) => (upload.status === 'rejected' ? [upload.reason as unknown] : []));
-    // Their chunks interleave, so how many complete varies; what they keep never passes the quota.
-    expect(stored.length).toBeGreaterThanOrEqual(1);
+    // Their chunks interleave, so how many complete varies (possibly none); what they keep never passes the quota.
     expect(stored.length * 2 * fileChunkBytes).toBeLessThanOrEqual(quotaBytes);
     expect(refused).toHaveLength(4 - stored.length);
     for (const error of refused) expect(error).toBeInstanceOf(StorageQuotaError);

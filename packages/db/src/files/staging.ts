@@ -111,7 +111,8 @@ async function appendChunk(pool: pg.Pool, file: { id: string; ownerId: string },
       file.ownerId,
     ]);
     const used = Number(rows[0]?.used ?? 0);
-    if (used + chunk.length > quotaBytes) throw new StorageQuotaError(quotaBytes, used);
+    // The error counts the owner's other files: this one's chunks so far go with it.
+    if (used + chunk.length > quotaBytes) throw new StorageQuotaError(quotaBytes, used - seq * fileChunkBytes);
     const { rowCount } = await client.query(appendChunkSql, [file.id, seq, chunk]);
     await client.query('COMMIT');
     return rowCount === 1;
