@@ -5,8 +5,23 @@ import { isIP } from 'node:net';
 /** Every address a host name resolves to (all of them: one bad answer refuses the host). */
 export type ResolveHost = (hostname: string) => Promise<readonly string[]>;
 
-export const systemResolver: ResolveHost = async (hostname) =>
-  (await lookup(hostname, { all: true, verbatim: true })).map((answer) => answer.address);
+/** A slow DNS must not hold a create request or a delivery for long: past this, "could not be resolved". */
+const resolveTimeoutMs = 5_000;
+
+export const systemResolver: ResolveHost = async (hostname) => {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`no DNS answer for ${hostname} within ${resolveTimeoutMs} ms`));
+    }, resolveTimeoutMs);
+  });
+  try {
+    const answers = await Promise.race([lookup(hostname, { all: true, verbatim: true }), timeout]);
+    return answers.map((answer) => answer.address);
+  } finally {
+    clearTimeout(timer);
+  }
+};
 
 /** Intranet receivers an administrator lets through (JOBKIT_WEBHOOK_ALLOW). */
 export interface WebhookAllowList {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { workerEnvironmentShape } from '../src/environment.ts';
 import { checkWebhookTarget, emptyAllowList, parseWebhookAllowList, type ResolveHost } from '../src/webhook-target.ts';
 
 /** A DNS that knows a few names; any other name does not exist. */
@@ -85,5 +87,8 @@ describe('checkWebhookTarget', () => {
     expect(() => parseWebhookAllowList('10.0.0.0/33')).toThrow('"10.0.0.0/33" is neither a host name, an IP address nor a CIDR range');
     expect(() => parseWebhookAllowList('http://x')).toThrow(/neither a host name/);
     expect(parseWebhookAllowList(undefined)).toEqual(emptyAllowList);
+    // The apps read it through this shape, so a bad entry stops them at start, saying which.
+    const environment = z.object(workerEnvironmentShape).safeParse({ JOBKIT_WEBHOOK_ALLOW: 'hooks.intranet,10.0.0.0/33' });
+    expect(environment.success ? 'accepted' : z.prettifyError(environment.error)).toContain('JOBKIT_WEBHOOK_ALLOW: "10.0.0.0/33" is neither');
   });
 });

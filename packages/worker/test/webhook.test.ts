@@ -4,12 +4,14 @@ import { documentAnalysis, jobErrorSchema, webhookDelivery, type JobInput } from
 import { Webhook } from 'standardwebhooks';
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { defaultHandlersModule } from '../src/handlers/index.ts';
 import { createWorker, verifyWebhook, type Worker } from '../src/index.ts';
 import { generateWebhookSecret } from '../src/webhook-signature.ts';
 import { enqueue, waitFor } from './helpers.ts';
 import { closedPort, insertEndpoint, startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
 
+const attemptDetail = z.object({ detail: z.string() });
 let db: TestDatabase;
 let worker: Worker;
 let receiver: WebhookReceiver;
@@ -120,6 +122,8 @@ describe('webhooks cannot be turned inward', () => {
         message: 'Refused: the endpoint’s address is one webhooks may not reach (loopback, private, link-local or reserved).',
       });
       expect(delivery.attempts).toHaveLength(1);
+      // Why, for admins only: in the attempt's history.
+      expect(attemptDetail.parse(delivery.attempts[0]?.error).detail).toMatch(/names this machine|is a loopback|link-local|private|unique-local|carrier-grade/);
     }
     expect(receiver.connections()).toBe(connectionsBefore);
   });

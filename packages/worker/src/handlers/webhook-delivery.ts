@@ -44,8 +44,9 @@ export function createWebhookDeliveryHandler(options: { resolve?: ResolveHost } 
       }
       const check = await checkWebhookTarget(endpoint.url, { allow: allowListFromEnvironment(), resolve: options.resolve });
       if (!check.ok) {
-        if (check.refused) throw new JobFailure('WEBHOOK_REFUSED', refusedMessage, { retryable: false });
-        throw new JobFailure('WEBHOOK_UNREACHABLE', unreachableMessage);
+        // The reason (which kind of address, or the DNS failure) is for admins, in the attempt's history.
+        if (check.refused) throw new JobFailure('WEBHOOK_REFUSED', refusedMessage, { retryable: false, detail: check.reason });
+        throw new JobFailure('WEBHOOK_UNREACHABLE', unreachableMessage, { detail: check.reason });
       }
       const timestamp = new Date();
       const body = JSON.stringify({
@@ -63,7 +64,7 @@ export function createWebhookDeliveryHandler(options: { resolve?: ResolveHost } 
         status = await postToTarget(check.target, headers, body, signal);
       } catch (error) {
         if (signal.aborted) throw error;
-        throw new JobFailure('WEBHOOK_UNREACHABLE', unreachableMessage, { cause: error });
+        throw new JobFailure('WEBHOOK_UNREACHABLE', unreachableMessage, { cause: error, detail: error instanceof Error ? error.message : String(error) });
       }
       if (status < 200 || status >= 300) {
         const redirect = status >= 300 && status < 400 ? ' (redirects are not followed)' : '';
