@@ -176,6 +176,24 @@ describe('a user', () => {
     expect((await list(token)).status).toBe(401);
   });
 
+  it('registers a webhook endpoint, sees its secret once, rotates it and deletes it', async () => {
+    const page = await signIn('user@example.com');
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByLabel('URL').fill('http://127.0.0.1:9/hooks');
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    await page.getByRole('alert').getByText('is a loopback address').waitFor();
+    await page.getByLabel('URL').fill('https://93.184.215.14/hooks/jobkit');
+    await page.getByLabel('Description').fill('billing');
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    const secret = (await page.locator('code.token').textContent()) ?? '';
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    await page.getByText(/^signs until /).waitFor();
+    expect(await page.locator('code.token').textContent()).not.toBe(secret);
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('cell', { name: 'billing' }).waitFor({ state: 'detached' });
+  });
+
   it('cannot open the admin job viewer', async () => {
     const page = await signIn('user@example.com', { width: 390, height: 844 });
     await expect(page.getByRole('link', { name: 'Job viewer' }).count()).resolves.toBe(0);
