@@ -17,8 +17,9 @@ function pinnedLookup(target: WebhookTarget): LookupFunction {
 
 /**
  * POSTs `body` to the checked target and answers the HTTP status. Redirects are not followed (a
- * 3xx is just a status), the response body is never read, and no socket is kept or shared
- * (`agent: false`), so every delivery connects afresh to the address its own check approved.
+ * 3xx is just a status), the response body is never read (the socket closes once the status is
+ * in), and no socket is kept or shared (`agent: false`), so every delivery connects afresh to the
+ * address its own check approved.
  */
 export function postToTarget(target: WebhookTarget, headers: OutgoingHttpHeaders, body: string, signal: AbortSignal): Promise<number> {
   const { url } = target;
@@ -35,10 +36,12 @@ export function postToTarget(target: WebhookTarget, headers: OutgoingHttpHeaders
       signal,
     });
     request.once('response', (response: IncomingMessage) => {
-      response.resume();
+      // The status is all a delivery needs: a receiver that streams a body forever is cut off here.
+      response.destroy();
       resolve(response.statusCode ?? 0);
     });
-    request.once('error', reject);
+    // Not once: an error after the answer (the socket cut off above) must find a listener too.
+    request.on('error', reject);
     request.end(body);
   });
 }
