@@ -1,5 +1,7 @@
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
 import { documentAnalysis } from '@jobkit/jobs';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createWebhookDeliveryHandler } from '../src/handlers/webhook-delivery.ts';
@@ -97,6 +99,27 @@ describe('the connection goes to the address that was checked', () => {
     const before = receiver.received.length;
     await expect(deliver(endpointId, scriptedDns())).rejects.toMatchObject({ code: 'WEBHOOK_REJECTED', retryable: false });
     expect(receiver.received.length).toBe(before + 1);
+  });
+});
+
+describe('a receiver that never stops answering', () => {
+  it('is cut off once its status is in', async () => {
+    process.env.JOBKIT_WEBHOOK_ALLOW = '127.0.0.1';
+    let streaming: NodeJS.Timeout | undefined;
+    const endless = createServer((_request, response) => {
+      response.writeHead(200);
+      streaming = setInterval(() => response.write('x'.repeat(64 * 1024)), 5);
+    });
+    endless.listen(0, '127.0.0.1');
+    await once(endless, 'listening');
+    const address = endless.address();
+    if (address === null || typeof address === 'string') throw new Error('no TCP address');
+    const closed = new Promise<void>((resolve) => endless.on('connection', (socket) => socket.on('close', () => { resolve(); })));
+    const endpointId = await insertEndpoint(db, ownerId, `http://127.0.0.1:${address.port}/`);
+    await expect(deliver(endpointId, scriptedDns())).resolves.toMatchObject({ outcome: 'delivered', httpStatus: 200 });
+    await closed;
+    clearInterval(streaming);
+    endless.close();
   });
 });
 
