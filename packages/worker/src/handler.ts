@@ -17,8 +17,8 @@ export interface StoredFileInfo {
 export interface HandlerFiles {
   /** Metadata of a file this job's owner uploaded; a JobFailure (not retryable) if there is none. */
   info(fileId: string): Promise<StoredFileInfo>;
-  /** The file's bytes, chunk by chunk. */
-  read(fileId: string): AsyncIterable<Uint8Array>;
+  /** The file's bytes, chunk by chunk, from `fromByte` (default 0) to the end. */
+  read(fileId: string, options?: { fromByte?: number }): AsyncIterable<Uint8Array>;
   /** Stores a file this job produced (a report...), owned by the job's owner and deleted with the job. */
   write(file: { name: string; contentType: string }, content: AsyncIterable<Uint8Array> | Uint8Array): Promise<StoredFileInfo>;
 }

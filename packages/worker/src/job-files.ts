@@ -33,8 +33,8 @@ export function jobFiles(pool: Database['pool'], ref: AttemptRef): HandlerFiles 
     async info(fileId) {
       return infoOf(await find(fileId));
     },
-    async *read(fileId) {
-      yield* readFileChunks(pool, await find(fileId));
+    async *read(fileId, options) {
+      yield* readFileChunks(pool, await find(fileId), options);
     },
     async write(file, content) {
       return infoOf(await storeJobOutputFile(pool, ref, file, content, { maxBytes: maxOutputFileBytes }));

@@ -35,13 +35,13 @@ interface Run {
   options?: Partial<DatasetOptions>;
   limits?: DatasetLimits;
   signal?: AbortSignal;
-  read?: () => AsyncIterable<Uint8Array>;
+  read?: (fromByte?: number) => AsyncIterable<Uint8Array>;
 }
 
 async function analyse(bytes: Uint8Array, run: Run = {}): Promise<{ summary: DatasetSummary; progress: PassProgress[] }> {
   const progress: PassProgress[] = [];
   const summary = await analyseDataset(
-    { name: 'data', format: run.format ?? 'csv', size: bytes.length, read: run.read ?? (() => chunksOf(bytes, 64)) },
+    { name: 'data', format: run.format ?? 'csv', size: bytes.length, read: run.read ?? ((fromByte = 0) => chunksOf(bytes.subarray(fromByte), 64)) },
     { delimiter: 'auto', hasHeader: true, ...run.options },
     {
       signal: run.signal ?? new AbortController().signal,
@@ -371,7 +371,7 @@ function memoryFiles(): HandlerFiles & { add(name: string, contentType: string, 
     add: (name, contentType, bytes) => store(name, contentType, bytes).id,
     bytes: (id) => find(id).bytes,
     info: (id) => Promise.resolve(find(id).info),
-    read: (id) => chunksOf(find(id).bytes, 1 << 20),
+    read: (id, options) => chunksOf(find(id).bytes.subarray(options?.fromByte ?? 0), 1 << 20),
     async write({ name, contentType }, content) {
       const parts: Uint8Array[] = [];
       if (content instanceof Uint8Array) parts.push(content);

@@ -19,7 +19,7 @@ const passPercents: Record<PassProgress['stage'], readonly [number, number]> = {
  */
 export const datasetAnalysisHandler = defineHandler(datasetAnalysis, async ({ input, progress, signal, files }) => {
   const info = await files.info(input.fileId);
-  const file: DatasetFile = { name: info.name, format: formatOf(info.contentType), size: info.size, read: () => files.read(info.id) };
+  const file: DatasetFile = { name: info.name, format: formatOf(info.contentType), size: info.size, read: (fromByte) => files.read(info.id, { fromByte }) };
   if (file.size === 0) throw new JobFailure('NO_ROWS', 'This file is empty.', { retryable: false });
 
   const summary = await analyseDataset(file, input, {

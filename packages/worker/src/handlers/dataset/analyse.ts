@@ -4,7 +4,7 @@ import { ColumnStats, type ColumnLimits } from './column-stats.ts';
 import { CorrelationTracker } from './correlation.ts';
 import { openCsv, type Delimiter } from './csv-source.ts';
 import { classify, formatDate, type ClassifyOptions, type FieldValue } from './values.ts';
-import { readXlsx } from './xlsx-source.ts';
+import { defaultXlsxBudget, readXlsx, type XlsxBudget } from './xlsx-source.ts';
 
 export type DatasetSummary = Omit<JobOutput<typeof datasetAnalysis>, 'report'>;
 export type DatasetProgress = JobProgressData<typeof datasetAnalysis>;
@@ -15,8 +15,8 @@ export interface DatasetFile {
   name: string;
   format: 'csv' | 'xlsx';
   size: number;
-  /** The file's bytes from the start; called once per pass. */
-  read: () => AsyncIterable<Uint8Array>;
+  /** The file's bytes from `fromByte` (0: the start) to the end; a CSV is read once per pass, an XLSX part by part. */
+  read: (fromByte?: number) => AsyncIterable<Uint8Array>;
 }
 
 export interface DatasetOptions {
@@ -30,6 +30,8 @@ export interface DatasetLimits {
   /** Columns that can take part in correlations. */
   correlationSlots: number;
   columnLimits: (columnCount: number) => ColumnLimits;
+  /** What one XLSX workbook may cost to read (a small file can inflate to a huge sheet). */
+  xlsx: XlsxBudget;
 }
 
 /**
@@ -45,7 +47,12 @@ export function defaultColumnLimits(columnCount: number): ColumnLimits {
   };
 }
 
-export const defaultDatasetLimits: DatasetLimits = { maxColumns: 500, correlationSlots: 30, columnLimits: defaultColumnLimits };
+export const defaultDatasetLimits: DatasetLimits = {
+  maxColumns: 500,
+  correlationSlots: 30,
+  columnLimits: defaultColumnLimits,
+  xlsx: defaultXlsxBudget,
+};
 
 export interface AnalyseControl {
   signal: AbortSignal;
@@ -108,11 +115,12 @@ export async function analyseDataset(file: DatasetFile, options: DatasetOptions,
     const report = () => {
       onProgress({ stage, bytesRead, bytesTotal: file.size, rowsRead: rows() });
     };
-    const chunks = metered(file.read(), signal, (bytes) => {
-      bytesRead += bytes;
-      report();
-    });
-    const source = await readRecords(file.format, chunks, passOptions, onRecord);
+    const read = (fromByte?: number) =>
+      metered(file.read(fromByte), signal, (bytes) => {
+        bytesRead += bytes;
+        report();
+      });
+    const source = await readRecords({ ...file, read }, passOptions, limits.xlsx, onRecord);
     report();
     return source;
   };
@@ -162,19 +170,19 @@ export async function analyseDataset(file: DatasetFile, options: DatasetOptions,
 type RecordHandler = (fields: readonly FieldValue[], classifyOptions: ClassifyOptions) => void;
 
 async function readRecords(
-  format: DatasetFile['format'],
-  chunks: AsyncIterable<Buffer>,
+  file: Omit<DatasetFile, 'read'> & { read: (fromByte?: number) => AsyncIterable<Buffer> },
   options: DatasetOptions,
+  budget: XlsxBudget,
   onRecord: RecordHandler,
 ): Promise<{ delimiter: Delimiter | null; sheet: string | null }> {
-  if (format === 'xlsx') {
+  if (file.format === 'xlsx') {
     const classifyOptions = { decimalComma: false };
-    const { sheet } = await readXlsx(chunks, { sheet: options.sheet }, (fields) => {
+    const { sheet } = await readXlsx(file.read, file.size, { sheet: options.sheet, budget }, (fields) => {
       onRecord(fields, classifyOptions);
     });
     return { delimiter: null, sheet };
   }
-  const csv = await openCsv(chunks, options.delimiter);
+  const csv = await openCsv(file.read(), options.delimiter);
   const classifyOptions = { decimalComma: csv.delimiter !== ',' };
   await csv.parse((fields) => {
     onRecord(fields, classifyOptions);
