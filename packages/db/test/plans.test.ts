@@ -10,14 +10,20 @@ import { createTestDatabase, createTestUser, type TestDatabase } from '../src/te
 // statement may switch to its generic plan.
 
 let db: TestDatabase;
-let ownerId: string;
 const workerId = 'planner';
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  ownerId = await createTestUser(db);
+  // Many owners, so that claims with a limit per owner still find 10 jobs each.
+  const owners = await Promise.all(Array.from({ length: 50 }, () => createTestUser(db)));
   await db.pool.query('ANALYZE job');
-  const jobs = Array.from({ length: 5_000 }, (_, n) => ({ kind: 'noop', payloadVersion: 1, input: { n }, ownerId, maxAttempts: 3 }));
+  const jobs = Array.from({ length: 5_000 }, (_, n) => ({
+    kind: 'noop',
+    payloadVersion: 1,
+    input: { n },
+    ownerId: owners[n % owners.length] ?? '',
+    maxAttempts: 3,
+  }));
   await enqueueJobs(db.pool, jobs);
 });
 afterAll(() => db.drop());
@@ -44,11 +50,14 @@ describe('plans with the statistics of an empty table', () => {
     const { pool, lastPlanOf } = explainedPool();
     try {
       for (let claim = 0; claim < 7; claim++) {
-        expect(await claimJobs(pool, { workerId, kinds: ['noop'], limit: 10, leaseMs: 60_000 })).toHaveLength(10);
+        const claimed = await claimJobs(pool, { workerId, kinds: ['noop'], limit: 10, leaseMs: 60_000, maxRunningPerOwner: 2 });
+        expect(claimed).toHaveLength(10);
       }
-      const plan = lastPlanOf('WITH next AS');
+      const plan = lastPlanOf('WITH busy AS');
       expect(plan).toContain('Index Scan using job_claim_idx');
-      expect(plan).not.toContain('Bitmap');
+      expect(plan).not.toMatch(/Bitmap Index Scan on job_claim_idx|Seq Scan/);
+      // The owners at their limit of running jobs are found among the running jobs only.
+      expect(plan).toMatch(/Scan on job_lease_idx/);
     } finally {
       await pool.end();
     }

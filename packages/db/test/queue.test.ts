@@ -3,6 +3,7 @@ import {
   claimJobs,
   completeJob,
   completeJobs,
+  createTrackedJob,
   enqueueJobs,
   extendLeases,
   failJob,
@@ -73,6 +74,29 @@ describe('claiming', () => {
     expect(claimed.map((c) => c.id)).not.toContain(later?.id);
     expect(claimed.map((c) => c.id)).not.toContain(other?.id);
     expect(claimed[0]).toMatchObject({ kind: 'noop', attempt: 1, maxAttempts: 3, input: { n: 1 } });
+  });
+});
+
+describe('fair shares of the handler slots', () => {
+  it('skips jobs of an owner who has the most running already, within one claim and across claims', async () => {
+    await clearJobs();
+    const otherOwner = await createTestUser(db);
+    // Tracked jobs run elsewhere: they take no slot and do not count.
+    await createTrackedJob(db.pool, { kind: 'tracked', payloadVersion: 1, input: {}, ownerId, leaseMs: 60_000, message: 'export' });
+    const first = await enqueueJobs(db.pool, Array.from({ length: 5 }, (_, n) => job({ input: { n } })));
+    const [late] = await enqueueJobs(db.pool, [job({ ownerId: otherOwner })]);
+    const fair = { kinds, limit: 10, ...lease, maxRunningPerOwner: 2 };
+
+    const claimed = await claimJobs(db.pool, { workerId: 'w', ...fair });
+    expect(claimed.map((c) => c.id)).toEqual([first[0]?.id, first[1]?.id, late?.id]);
+    expect(await claimJobs(db.pool, { workerId: 'w', ...fair })).toEqual([]);
+
+    const [done] = claimed;
+    if (!done) throw new Error('nothing claimed');
+    await completeJob(db.pool, { jobId: done.id, workerId: 'w', attempt: done.attempt }, {}, 1000);
+    expect((await claimJobs(db.pool, { workerId: 'w', ...fair })).map((c) => c.id)).toEqual([first[2]?.id]);
+    // Without a limit, everything queued is claimed.
+    expect(await claimJobs(db.pool, { workerId: 'w', kinds, limit: 10, ...lease })).toHaveLength(2);
   });
 });
 

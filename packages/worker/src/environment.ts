@@ -21,6 +21,12 @@ export const workerEnvironmentShape = {
         context.addIssue({ code: 'custom', message: `JOBKIT_WEBHOOK_ALLOW: ${error instanceof Error ? error.message : String(error)}` });
       }
     }),
+  /**
+   * Most running jobs of one user, across all workers (see WorkerOptions.maxRunningPerUser); 0 for
+   * no limit. Default: all but one of this process's slots (WORKER_CONCURRENCY - 1, at least 1), so
+   * that one user's jobs never hold every slot of a single worker.
+   */
+  WORKER_MAX_RUNNING_PER_USER: z.coerce.number().int().min(0).optional(),
   /** The heap of one handler thread, in MB (see WorkerOptions.handlerMemoryMb). */
   WORKER_HANDLER_MEMORY_MB: z.coerce.number().int().min(16).default(512),
 };
@@ -29,12 +35,13 @@ export type WorkerEnvironment = z.infer<z.ZodObject<typeof workerEnvironmentShap
 
 export function workerOptionsFrom(
   environment: WorkerEnvironment,
-): Pick<WorkerOptions, 'concurrency' | 'prefetch' | 'leaseMs' | 'shutdownGraceMs' | 'handlerMemoryMb'> {
+): Pick<WorkerOptions, 'concurrency' | 'prefetch' | 'leaseMs' | 'shutdownGraceMs' | 'handlerMemoryMb' | 'maxRunningPerUser'> {
   return {
     concurrency: environment.WORKER_CONCURRENCY,
     prefetch: environment.WORKER_PREFETCH,
     leaseMs: environment.WORKER_LEASE_MS,
     shutdownGraceMs: environment.WORKER_SHUTDOWN_GRACE_MS,
     handlerMemoryMb: environment.WORKER_HANDLER_MEMORY_MB,
+    maxRunningPerUser: environment.WORKER_MAX_RUNNING_PER_USER ?? Math.max(1, environment.WORKER_CONCURRENCY - 1),
   };
 }

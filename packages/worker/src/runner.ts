@@ -60,7 +60,13 @@ export function createWorker(options: WorkerOptions): Worker {
         claimWanted = false;
         const limit = queue.claimLimit(running);
         if (limit <= 0) break;
-        const jobs = await claimJobs(pool, { workerId: id, kinds: Object.keys(handlers), limit, leaseMs: config.leaseMs });
+        const jobs = await claimJobs(pool, {
+          workerId: id,
+          kinds: Object.keys(handlers),
+          limit,
+          leaseMs: config.leaseMs,
+          maxRunningPerOwner: config.maxRunningPerUser,
+        });
         queue.add(jobs);
         startQueued();
       }

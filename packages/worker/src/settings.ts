@@ -20,6 +20,14 @@ export interface WorkerOptions {
    * per job hardly falls any more).
    */
   prefetch?: number;
+  /**
+   * Most jobs of one user running at once (counted across every worker on the database, jobs
+   * claimed ahead included): this process claims no job of a user who has that many, so one user's
+   * slow jobs cannot take every slot while another user's job waits; a lone user's jobs then run
+   * on that many slots, however many are free. 0 (the default here) turns it off; the server and
+   * `pnpm worker` default to all but one of their slots (WORKER_MAX_RUNNING_PER_USER).
+   */
+  maxRunningPerUser?: number;
   /** Unique per process; shows up as `lockedBy` and on each attempt. Default: host:pid:random. */
   workerId?: string;
   /**
@@ -64,6 +72,10 @@ export function settings(options: WorkerOptions): WorkerSettings {
   if (!Number.isInteger(prefetch) || prefetch < 0) {
     throw new Error(`Worker prefetch must be a non-negative integer, got ${prefetch}`);
   }
+  const maxRunningPerUser = options.maxRunningPerUser ?? 0;
+  if (!Number.isInteger(maxRunningPerUser) || maxRunningPerUser < 0) {
+    throw new Error(`Worker maxRunningPerUser must be a non-negative integer, got ${maxRunningPerUser}`);
+  }
   const handlerMemoryMb = options.handlerMemoryMb ?? 512;
   if (!Number.isInteger(handlerMemoryMb) || handlerMemoryMb < 16) {
     throw new Error(`Worker handler memory must be an integer of at least 16 MB, got ${handlerMemoryMb}`);
@@ -72,6 +84,7 @@ export function settings(options: WorkerOptions): WorkerSettings {
     handlersModule: options.handlersModule.toString(),
     concurrency,
     prefetch,
+    maxRunningPerUser,
     leaseMs: options.leaseMs ?? 20_000,
     pollIntervalMs: options.pollIntervalMs ?? 1_000,
     progressIntervalMs: options.progressIntervalMs ?? 250,

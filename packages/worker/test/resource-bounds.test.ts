@@ -2,26 +2,33 @@ import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/d
 import { documentAnalysis, maxDocumentLength } from '@jobkit/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultHandlersModule } from '../src/handlers/index.ts';
-import { createWorker, type Worker } from '../src/index.ts';
+import { createWorker, type WorkerOptions } from '../src/index.ts';
 import { longDocument } from './fixtures/documents/long-text.ts';
-import { echo, hog } from './fixtures/handlers.ts';
+import { echo, hog, sleeper } from './fixtures/handlers.ts';
 import { enqueue, waitFor } from './helpers.ts';
 
 const fixtures = new URL('./fixtures/handlers.ts', import.meta.url);
 let db: TestDatabase;
 let ownerId: string;
-let worker: Worker;
 
 beforeAll(async () => {
   db = await createTestDatabase();
   ownerId = await createTestUser(db);
-  worker = createWorker({ database: db, handlersModule: fixtures, concurrency: 1, handlerMemoryMb: 96, log: () => undefined });
-  await worker.start();
 });
 afterAll(async () => {
-  await worker.stop();
   await db.drop();
 });
+
+/** A worker for one test, stopped after it: each test sees only its own. */
+async function withWorker(options: Partial<WorkerOptions>, use: () => Promise<void>): Promise<void> {
+  const worker = createWorker({ database: db, handlersModule: fixtures, concurrency: 1, log: () => undefined, ...options });
+  await worker.start();
+  try {
+    await use();
+  } finally {
+    await worker.stop({ graceMs: 0 });
+  }
+}
 
 async function ended(jobId: string | undefined) {
   return waitFor(async () => {
@@ -32,51 +39,66 @@ async function ended(jobId: string | undefined) {
 
 describe('the heap ceiling of handler threads', () => {
   it('fails a handler that allocates without bound with OUT_OF_MEMORY, once, and runs the next job on a new thread', { timeout: 120_000 }, async () => {
-    const [hogId] = await enqueue(db, hog, ownerId, [{}]);
-    const job = await ended(hogId);
-    expect(job.status).toBe('failed');
-    expect(job.error).toEqual({
-      code: 'OUT_OF_MEMORY',
-      message: 'The analysis needed more than 96 MB of memory and was stopped; a smaller input may fit.',
-    });
-    // Not retried, although the kind allows 3 attempts: the same input needs the same memory.
-    expect(job.attempts).toHaveLength(1);
+    await withWorker({ handlerMemoryMb: 96 }, async () => {
+      const [hogId] = await enqueue(db, hog, ownerId, [{}]);
+      const job = await ended(hogId);
+      expect(job.status).toBe('failed');
+      expect(job.error).toEqual({
+        code: 'OUT_OF_MEMORY',
+        message: 'The analysis needed more than 96 MB of memory and was stopped; a smaller input may fit.',
+      });
+      // Not retried, although the kind allows 3 attempts: the same input needs the same memory.
+      expect(job.attempts).toHaveLength(1);
 
-    const [echoId] = await enqueue(db, echo, ownerId, [{ n: 1 }]);
-    const next = await ended(echoId);
-    expect(next.status).toBe('completed');
-    expect(next.result).toEqual({ n: 1, thread: true });
+      const [echoId] = await enqueue(db, echo, ownerId, [{ n: 1 }]);
+      const next = await ended(echoId);
+      expect(next.status).toBe('completed');
+      expect(next.result).toEqual({ n: 1, thread: true });
+    });
+  });
+});
+
+describe('fair shares of the handler slots', () => {
+  it('starts another user’s job at once while one user’s slow jobs could fill every slot', { timeout: 120_000 }, async () => {
+    // Three slots, of which one user may hold two (the apps' default: all but one).
+    await withWorker({ concurrency: 3, maxRunningPerUser: 2 }, async () => {
+      const otherOwner = await createTestUser(db);
+      const slow = await enqueue(db, sleeper, ownerId, Array.from({ length: 6 }, () => ({ ms: 3_000, steps: 1 })));
+      const running = () => db.prisma.job.count({ where: { id: { in: slow }, status: 'running' } });
+      await waitFor(async () => ((await running()) === 2 ? true : undefined));
+      const [quick] = await enqueue(db, sleeper, otherOwner, [{ ms: 10, steps: 1 }]);
+      const quickJob = await ended(quick);
+      expect(quickJob.status).toBe('completed');
+      // It did not wait for a slot to come free: none of the slow jobs had finished when it started.
+      const firstSlowEnd = await db.prisma.job.aggregate({ where: { id: { in: slow } }, _min: { finishedAt: true } });
+      const startedAt = quickJob.startedAt?.getTime() ?? Infinity;
+      expect(startedAt).toBeLessThan(firstSlowEnd._min.finishedAt?.getTime() ?? Infinity);
+    });
   });
 });
 
 describe('the document analysis of 500,000 characters', () => {
   it('stays under 200 MB more resident memory, its thread under a 128 MB heap ceiling', { timeout: 120_000 }, async () => {
-    const analyses = createWorker({
-      database: db,
-      handlersModule: defaultHandlersModule,
-      concurrency: 1,
-      handlerMemoryMb: 128,
-      log: () => undefined,
+    await withWorker({ handlersModule: defaultHandlersModule, handlerMemoryMb: 128 }, async () => {
+      const text = longDocument(maxDocumentLength);
+      const baseline = process.memoryUsage().rss;
+      let peak = baseline;
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, process.memoryUsage().rss);
+      }, 5);
+      try {
+        const [jobId] = await enqueue(db, documentAnalysis, ownerId, [{ text }]);
+        const job = await ended(jobId);
+        expect(job.error).toBeNull();
+        const result = documentAnalysis.output.parse(job.result);
+        expect(result.characterCount).toBe(maxDocumentLength);
+        const megabytes = (peak - baseline) / 2 ** 20;
+        const base = (baseline / 2 ** 20).toFixed(0);
+        console.log(`[memory] document analysis of ${maxDocumentLength} characters: peak RSS +${megabytes.toFixed(0)} MB over ${base} MB, ${result.wordCount} words`);
+        expect(megabytes).toBeLessThan(200);
+      } finally {
+        clearInterval(sampler);
+      }
     });
-    await analyses.start();
-    const text = longDocument(maxDocumentLength);
-    const baseline = process.memoryUsage().rss;
-    let peak = baseline;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 5);
-    try {
-      const [jobId] = await enqueue(db, documentAnalysis, ownerId, [{ text }]);
-      const job = await ended(jobId);
-      expect(job.error).toBeNull();
-      const result = documentAnalysis.output.parse(job.result);
-      expect(result.characterCount).toBe(maxDocumentLength);
-      const megabytes = (peak - baseline) / 2 ** 20;
-      console.log(`[memory] document analysis of ${maxDocumentLength} characters: peak RSS +${megabytes.toFixed(0)} MB over ${(baseline / 2 ** 20).toFixed(0)} MB, ${result.wordCount} words`);
-      expect(megabytes).toBeLessThan(200);
-    } finally {
-      clearInterval(sampler);
-      await analyses.stop();
-    }
   });
 });

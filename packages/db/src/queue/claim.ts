@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { externalWorkerId } from './tracked.ts';
 
 /**
  * The one statement that hands jobs to a worker. Everything about "who runs what" is decided here:
@@ -14,6 +15,16 @@ import type pg from 'pg';
  *   sorts every queued job. It did, with the statistics of an empty table right after a burst of
  *   enqueues (autovacuum analyses a minute later): 8-15 ms per claim at 20,000 queued instead of
  *   0.1 ms, halving a drain. Now the plan is the ordered scan of job_claim_idx that stops at LIMIT.
+ * - Fair to owners ($5, 0 for no limit): an owner with $5 jobs running already (`busy`; tracked
+ *   jobs aside, no worker runs them) has its jobs skipped, so one user's slow jobs cannot take
+ *   every handler slot while another user's job waits: the next claim takes that one, however many
+ *   the first user still has queued. The busy owners are counted once per claim, from the running
+ *   jobs only, and the scan's check is a comparison with their list: a check per row that queried
+ *   (the owner's running jobs for every queued job) made the planner, with the statistics of an
+ *   empty table, read and sort the whole backlog instead. An owner below the limit may still have
+ *   more jobs among the locked ones than its share (`fair` ranks them): the rest stay queued, and
+ *   their locks go with the statement's transaction. Skipping a busy owner's backlog costs a row
+ *   each, and the per-user limit of active jobs keeps those few.
  * - The claim, the lease, the attempt count and the attempt's history row are written in the same
  *   statement: a job is never running without an owner, a lease and a `job_attempt` row.
  */
@@ -21,12 +32,24 @@ const claimJobsSql = {
   // Named: each connection parses and plans it once (see transitions.ts).
   name: 'jobkit_claim_jobs',
   text: `
-WITH next AS (
-  SELECT id FROM job
+WITH busy AS MATERIALIZED (
+  SELECT owner_id, count(*) AS running FROM job
+  WHERE $5::int > 0 AND status = 'running' AND locked_by <> '${externalWorkerId}'
+  GROUP BY owner_id
+), next AS (
+  SELECT id, owner_id, priority, run_at FROM job
   WHERE status = 'queued' AND run_at <= now() AND array_position($2::text[], kind) IS NOT NULL
+    AND owner_id <> ALL (ARRAY(SELECT owner_id FROM busy WHERE running >= $5::int))
   ORDER BY priority DESC, run_at, id
   LIMIT $3
   FOR UPDATE SKIP LOCKED
+), fair AS (
+  SELECT id FROM (
+    SELECT next.id, coalesce(busy.running, 0)
+      + row_number() OVER (PARTITION BY next.owner_id ORDER BY next.priority DESC, next.run_at, next.id) AS share
+    FROM next LEFT JOIN busy ON busy.owner_id = next.owner_id
+  ) AS ranked
+  WHERE $5::int = 0 OR share <= $5::int
 ), claimed AS (
   UPDATE job SET
     status = 'running',
@@ -39,8 +62,8 @@ WITH next AS (
     progress_data = NULL,
     version = job.version + 1,
     updated_at = now()
-  FROM next
-  WHERE job.id = next.id
+  FROM fair
+  WHERE job.id = fair.id
   RETURNING job.id, job.kind, job.payload_version, job.input, job.attempt, job.max_attempts, job.priority, job.run_at
 ), history AS (
   INSERT INTO job_attempt (job_id, attempt, worker_id, started_at)
@@ -73,7 +96,14 @@ interface ClaimedRow {
 
 export async function claimJobs(
   pool: pg.Pool,
-  request: { workerId: string; kinds: readonly string[]; limit: number; leaseMs: number },
+  request: {
+    workerId: string;
+    kinds: readonly string[];
+    limit: number;
+    leaseMs: number;
+    /** Skip jobs of owners with this many jobs running already; 0 or absent: no limit. */
+    maxRunningPerOwner?: number;
+  },
 ): Promise<ClaimedJob[]> {
   if (request.limit <= 0 || request.kinds.length === 0) return [];
   const { rows } = await pool.query<ClaimedRow>(claimJobsSql, [
@@ -81,6 +111,7 @@ export async function claimJobs(
     request.kinds,
     request.limit,
     request.leaseMs,
+    request.maxRunningPerOwner ?? 0,
   ]);
   return rows.map((row) => ({
     id: row.id,
