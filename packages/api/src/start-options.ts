@@ -47,7 +47,7 @@ export async function newJobFor(
 ): Promise<NewJob> {
   const unavailable = unavailableReason(ctx.settings, contract.kind);
   if (unavailable) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: unavailable });
-  if (request.webhookEndpointId !== undefined) await assertOwnEndpoint(ctx.db, ctx.actor.userId, request.webhookEndpointId);
+  if (request.webhookEndpointId !== undefined) await assertOwnEndpoint(ctx, ctx.db, ctx.actor.userId, request.webhookEndpointId);
   return {
     kind: contract.kind,
     payloadVersion: contract.version,

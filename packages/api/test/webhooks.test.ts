@@ -112,6 +112,8 @@ describe('starts that name an endpoint', () => {
     const { id } = await alice.webhooks.create({ url: publicUrl });
     const { jobId } = await alice.analysis.startDocumentAnalysis({ input: { text: 'x' }, webhookEndpointId: id });
     expect((await db.prisma.job.findUniqueOrThrow({ where: { id: jobId } })).webhookEndpointId).toBe(id);
+    const many = await alice.analysis.startMany({ jobs: Array.from({ length: 3 }, () => ({ kind: 'documentAnalysis' as const, input: { text: 'x' }, webhookEndpointId: id })) });
+    expect(await db.prisma.job.count({ where: { id: { in: many.jobs.map((job) => job.jobId) }, webhookEndpointId: id } })).toBe(3);
     expect((await errorOf(alice.analysis.startDocumentAnalysis({ input: { text: 'x' }, webhookEndpointId: 'nope' }))).message).toContain(
       'webhookEndpointId is the id of one of your webhook endpoints',
     );

@@ -124,8 +124,7 @@ export async function deleteEndpoint(db: Database, ownerId: string, id: string):
   if (rowCount === 0) throw notFound(id);
 }
 
-/** For starts: the endpoint must be the caller's own. */
-export async function assertOwnEndpoint(db: Database, ownerId: string, id: string): Promise<void> {
+async function checkOwnEndpoint(db: Database, ownerId: string, id: string): Promise<void> {
   const { rowCount } = await db.pool.query('SELECT 1 FROM webhook_endpoint WHERE id = $1 AND owner_id = $2', [id, ownerId]);
   if (rowCount === 0) {
     throw new TRPCError({
@@ -133,4 +132,22 @@ export async function assertOwnEndpoint(db: Database, ownerId: string, id: strin
       message: `No webhook endpoint ${id}: name one of yours (webhooks.list), or create one with webhooks.create.`,
     });
   }
+}
+
+// One request's checks by endpoint id: startMany's 1,000 starts naming one endpoint look it up once.
+const checksByRequest = new WeakMap<object, Map<string, Promise<void>>>();
+
+/** For starts: the endpoint must be the caller's own. `request` is the procedure's context. */
+export function assertOwnEndpoint(request: object, db: Database, ownerId: string, id: string): Promise<void> {
+  let checks = checksByRequest.get(request);
+  if (!checks) {
+    checks = new Map();
+    checksByRequest.set(request, checks);
+  }
+  let check = checks.get(id);
+  if (!check) {
+    check = checkOwnEndpoint(db, ownerId, id);
+    checks.set(id, check);
+  }
+  return check;
 }
