@@ -132,6 +132,8 @@ export async function checkWebhookTarget(
       answers = [];
     }
   }
+  // A resolver answers addresses; anything else (a custom one's mistake) is refused, never parsed loosely.
+  if (answers.some((answer) => isIP(answer) === 0)) return refuse(`The webhook URL's host ${hostname} resolves to something that is not an IP address.`);
   const addresses = answers.map((answer) => ipaddr.process(answer));
   const [first] = addresses;
   if (!first) return { ok: false, refused: false, reason: `The webhook URL's host ${hostname} could not be resolved.` };

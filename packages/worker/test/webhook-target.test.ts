@@ -11,6 +11,7 @@ const fakeDns: ResolveHost = (hostname) => {
     'public.example.test': ['93.184.215.14', '2606:2800:21f:cb07:6820:80da:af6b:8b2c'],
     'mixed.example.test': ['93.184.215.14', '192.168.1.20'],
     'hooks.intranet': ['10.20.0.5'],
+    'odd.example.test': ['1.2.3'],
   };
   const found = answers[hostname];
   return found ? Promise.resolve(found) : Promise.reject(new Error(`ENOTFOUND ${hostname}`));
@@ -51,6 +52,7 @@ describe('checkWebhookTarget', () => {
     ['http://[64:ff9b::a00:1]/', /reserved or special-purpose/],
     ['http://loopback.example.test/', /resolves to a loopback address/],
     ['http://mixed.example.test/', /resolves to a private/],
+    ['http://odd.example.test/', /resolves to something that is not an IP address/],
     ['ftp://public.example.test/', /must start with http:\/\/ or https:\/\//],
     ['http://user:pass@public.example.test/', /must not carry a user name or password/],
     ['not a url', /not a valid URL/],
