@@ -118,8 +118,8 @@ export async function checkWebhookTarget(
   if (url.username !== '' || url.password !== '') return refuse('The webhook URL must not carry a user name or password.');
   // WHATWG parsing already turned 2130706433 and 0x7f.1 into 127.0.0.1.
   const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  const nameAllowed = options.allow.hosts.has(hostname.replace(/\.$/, ''));
   const bareName = hostname.replace(/\.$/, '');
+  const nameAllowed = options.allow.hosts.has(bareName);
   if (!nameAllowed && (blockedNames.has(bareName) || bareName.endsWith('.localhost'))) {
     return refuse(`The webhook URL's host ${bareName} names this machine: ${refusedSuffix}`);
   }
