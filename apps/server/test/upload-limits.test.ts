@@ -1,7 +1,7 @@
 import type { TestDatabase } from '@jobkit/db/testing';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, userWithToken, type HttpHarness } from './harness.ts';
+import { call, startHarness, userWithToken, type HttpHarness } from './harness.ts';
 
 const mebibyte = 1024 * 1024;
 let harness: HttpHarness;
@@ -32,7 +32,7 @@ async function filesOf(userId: string) {
   return { files: rows[0]?.files, bytes: Number(rows[0]?.bytes), staged: rows[0]?.staged };
 }
 
-/** An upload that sends its headers and a little, then waits: it holds its slot until closed. */
+/** An upload that sends its headers and 70 KB (enough to be judged and staged), then waits: it holds its slot until closed. */
 function openUpload(token: string): Socket {
   const { hostname, port } = new URL(harness.baseUrl);
   const socket = connect({ host: hostname, port: Number(port) });
@@ -40,7 +40,7 @@ function openUpload(token: string): Socket {
   socket.write(
     `POST /files HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${token}\r\n` +
       `Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 1000000\r\n\r\n` +
-      `--b\r\nContent-Disposition: form-data; name="file"; filename="open.csv"\r\n\r\nid,value\n`,
+      `--b\r\nContent-Disposition: form-data; name="file"; filename="open.csv"\r\n\r\n${csvOf(70_000)}`,
   );
   return socket;
 }
@@ -57,7 +57,11 @@ describe('per-user upload limits', () => {
         'second.csv does not fit in your storage: your files already use 3 MB of your 5 MB. Files go with the jobs that used them ' +
         'when those expire, and uploads no job used after 24 hours; wait for that, or ask an administrator to raise MAX_STORAGE_MB_PER_USER.',
     });
-    expect(await filesOf(userId)).toMatchObject({ files: 1, staged: 0 });
+    const kept = await filesOf(userId);
+    expect(kept).toMatchObject({ files: 1, staged: 0 });
+    // The web app can tell before sending.
+    const limits = await call(harness.baseUrl, 'files.limits', 'query', { token });
+    expect(limits.body).toMatchObject({ result: { data: { storage: { usedBytes: kept.bytes, quotaBytes: 5 * mebibyte } } } });
     // Another user has a quota of their own.
     const other = await userWithToken(db);
     expect((await upload(other.token, 'theirs.csv', csvOf(3 * mebibyte))).status).toBe(201);
@@ -80,12 +84,12 @@ describe('per-user upload limits', () => {
   });
 
   it('refuses more uploads at once than the per-user limit, with the reason', async () => {
-    const { token } = await userWithToken(db);
+    const { userId, token } = await userWithToken(db);
     const open = [openUpload(token), openUpload(token), openUpload(token)];
     try {
-      let answer = await upload(token, 'fourth.csv', csvOf(1000));
-      // The open uploads reach the server in their own time.
-      for (let tries = 0; answer.status === 201 && tries < 50; tries++) answer = await upload(token, 'fourth.csv', csvOf(1000));
+      // Once each is staged, each holds its slot.
+      while ((await filesOf(userId)).staged !== 3) await new Promise((resolve) => setTimeout(resolve, 20));
+      const answer = await upload(token, 'fourth.csv', csvOf(1000));
       expect(answer.status).toBe(429);
       expect(answer.body.error).toEqual({
         code: 'TOO_MANY_REQUESTS',

@@ -1,3 +1,4 @@
+import { storageUsedBy } from '@jobkit/db';
 import { fileTypes } from '@jobkit/jobs';
 import { z } from 'zod';
 import { findVisibleFile } from '../files/access.ts';
@@ -9,10 +10,11 @@ import { actorProcedure, createTRPCRouter } from '../trpc.ts';
  * a file is.
  */
 export const filesRouter = createTRPCRouter({
-  /** What an upload may be: check before sending, instead of after 200 MB went up. */
-  limits: actorProcedure.query(({ ctx }) => ({
+  /** What an upload may be, and how much room the caller's files leave: check before sending, instead of after 200 MB went up. */
+  limits: actorProcedure.query(async ({ ctx }) => ({
     maxUploadBytes: ctx.settings.maxUploadBytes,
     types: Object.values(fileTypes),
+    storage: { usedBytes: await storageUsedBy(ctx.db.pool, ctx.actor.userId), quotaBytes: ctx.settings.maxStorageBytesPerUser },
   })),
 
   /** A file's name, type and size: the caller's own, or any for an admin. */

@@ -120,6 +120,12 @@ export async function findFileForJob(pool: pg.Pool, jobId: string, fileId: strin
   return rows[0] && recordOf(rows[0]);
 }
 
+/** The bytes all of an owner's files take, uploads still arriving included: what the storage quota counts. */
+export async function storageUsedBy(pool: pg.Pool, ownerId: string): Promise<number> {
+  const { rows } = await pool.query<{ used: string }>('SELECT coalesce(sum(size), 0) AS used FROM stored_file WHERE owner_id = $1', [ownerId]);
+  return Number(rows[0]?.used ?? 0);
+}
+
 /** A file by id, for callers that check ownership themselves (the API's owner scope). */
 export async function findFile(pool: pg.Pool, fileId: string): Promise<StoredFileRecord | undefined> {
   const { rows } = await pool.query<FileRow>(`SELECT ${fileColumns} FROM stored_file WHERE id = $1 AND staged_at IS NULL`, [fileId]);
