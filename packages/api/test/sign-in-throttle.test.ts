@@ -107,6 +107,22 @@ describe('sign-in throttling', () => {
     expect(Number(await lockedFor())).toBeLessThanOrEqual(lock);
   });
 
+  it('does not let an attacker who locks an account keep its owner out where they signed in before', async () => {
+    const email = await newAccount();
+    const owner = from('192.0.2.10');
+    await owner.auth.signIn({ email, password });
+    const attacker = from('203.0.113.66');
+    for (let n = 0; n < 20; n++) await errorOf(attacker.auth.signIn({ email, password: `guess ${String(n)}` }));
+    expect((await errorOf(attacker.auth.signIn({ email, password }))).code).toBe('TOO_MANY_REQUESTS');
+    expect((await errorOf(from('192.0.2.11').auth.signIn({ email, password }))).code).toBe('TOO_MANY_REQUESTS');
+    // The owner, from the address they signed in from before, is counted apart, and signs in.
+    expect((await owner.auth.signIn({ email, password })).email).toBe(email);
+    // Their own wrong passwords there are throttled all the same, and their success leaves the attacker's lock.
+    for (let n = 0; n < accountThrottle.freeAttempts; n++) await errorOf(owner.auth.signIn({ email, password: 'typo' }));
+    expect((await errorOf(owner.auth.signIn({ email, password }))).code).toBe('TOO_MANY_REQUESTS');
+    expect((await errorOf(attacker.auth.signIn({ email, password }))).code).toBe('TOO_MANY_REQUESTS');
+  });
+
   it('limits one address trying many accounts, whichever exist', async () => {
     const caller = from('198.51.100.7');
     for (let n = 0; n < addressThrottle.freeAttempts; n++) {

@@ -9,7 +9,8 @@ import { TRPCError } from '@trpc/server';
  * further one locks the key for twice as long as the one before, up to a bound: nobody can lock a
  * real user out for longer than that after their last attempt, and a lock is never extended by the
  * attempts it refuses. Unknown emails are counted exactly like real ones, so the throttle does not
- * tell which accounts exist.
+ * tell which accounts exist. Keys: `address:<ip>`, `account:<email>`, and `known:<email>|<ip>` for
+ * an address the account signed in from (counted apart, see countSignInAttempt).
  */
 export interface ThrottlePolicy {
   /** Attempts allowed before the first lock. */
@@ -48,36 +49,53 @@ RETURNING failures`,
 
 const lockedForSql = `SELECT greatest(0, extract(epoch FROM locked_until - now()) * 1000)::float8 AS wait_ms FROM sign_in_throttle WHERE key = $1`;
 
-// A success takes its attempt back from the address (one right password does not excuse the
-// wrong ones sent from there before) and clears the account; rows quiet for a day are dropped.
+// A success takes its attempt back from the address (one right password does not excuse the wrong
+// ones sent from there before), clears the key the attempt was counted on, and makes the address
+// known for the account. Rows quiet for a day (known addresses: 30 days) are dropped.
 const forgiveSql = `
-WITH account AS (DELETE FROM sign_in_throttle WHERE key = $1),
-address AS (UPDATE sign_in_throttle SET failures = greatest(failures - 1, 0) WHERE key = $2)
+WITH counted AS (DELETE FROM sign_in_throttle WHERE key = $1::text AND $1::text IS DISTINCT FROM $3::text),
+address AS (UPDATE sign_in_throttle SET failures = greatest(failures - 1, 0) WHERE key = $2),
+known AS (
+  INSERT INTO sign_in_throttle (key, failures, locked_until, updated_at)
+  SELECT $3::text, 0, NULL, now() WHERE $3::text IS NOT NULL
+  ON CONFLICT (key) DO UPDATE SET failures = 0, locked_until = NULL, updated_at = now()
+)
 DELETE FROM sign_in_throttle WHERE key IN (
-  SELECT key FROM sign_in_throttle WHERE updated_at < now() - interval '1 day' LIMIT 100)`;
+  SELECT key FROM sign_in_throttle
+  WHERE updated_at < now() - CASE WHEN key LIKE 'known:%' THEN interval '30 days' ELSE interval '1 day' END
+  LIMIT 100)`;
 
 export interface SignInAttempt {
   email: string;
   clientAddress: string | null;
 }
 
-const keysOf = ({ email, clientAddress }: SignInAttempt) => ({
-  account: `account:${email}`,
-  address: clientAddress === null ? null : `address:${clientAddress}`,
-});
-
-/** Counts a sign-in attempt, or refuses it with how long to wait (TOO_MANY_REQUESTS). */
-export async function countSignInAttempt(db: Database, attempt: SignInAttempt): Promise<void> {
-  const { account, address } = keysOf(attempt);
-  // The address first: an address that is spraying many accounts stops before it costs any of them.
-  if (address !== null) await countOrRefuse(db, address, addressThrottle, 'from your network address');
-  await countOrRefuse(db, account, accountThrottle, 'for this account');
+/** Where an attempt was counted, for `forgiveSignIn`. */
+export interface CountedAttempt {
+  accountKey: string;
+  addressKey: string | null;
+  knownKey: string | null;
 }
 
-/** After the right password: the account starts afresh. */
-export async function forgiveSignIn(db: Database, attempt: SignInAttempt): Promise<void> {
-  const { account, address } = keysOf(attempt);
-  await db.pool.query(forgiveSql, [account, address]);
+/**
+ * Counts a sign-in attempt, or refuses it with how long to wait (TOO_MANY_REQUESTS). An attempt
+ * from an address the account signed in from before is counted apart from all others: an attacker
+ * elsewhere who locks the account does not lock its owner out at their usual address.
+ */
+export async function countSignInAttempt(db: Database, { email, clientAddress }: SignInAttempt): Promise<CountedAttempt> {
+  const addressKey = clientAddress === null ? null : `address:${clientAddress}`;
+  const knownKey = clientAddress === null ? null : `known:${email}|${clientAddress}`;
+  // The address first: an address that is spraying many accounts stops before it costs any of them.
+  if (addressKey !== null) await countOrRefuse(db, addressKey, addressThrottle, 'from your network address');
+  const known = knownKey !== null && (await db.pool.query('SELECT 1 FROM sign_in_throttle WHERE key = $1', [knownKey])).rowCount === 1;
+  const accountKey = known ? knownKey : `account:${email}`;
+  await countOrRefuse(db, accountKey, accountThrottle, 'for this account');
+  return { accountKey, addressKey, knownKey };
+}
+
+/** After the right password: the key it was counted on starts afresh, and the address is known. */
+export async function forgiveSignIn(db: Database, counted: CountedAttempt): Promise<void> {
+  await db.pool.query(forgiveSql, [counted.accountKey, counted.addressKey, counted.knownKey]);
 }
 
 async function countOrRefuse(db: Database, key: string, policy: ThrottlePolicy, whose: string): Promise<void> {

@@ -11,8 +11,7 @@ export const authRouter = createTRPCRouter({
   signIn: publicProcedure
     .input(z.object({ email: emailSchema, password: z.string().min(1, 'Enter your password').max(256) }))
     .mutation(async ({ ctx, input }) => {
-      const attempt = { email: input.email, clientAddress: ctx.clientAddress };
-      await countSignInAttempt(ctx.db, attempt);
+      const counted = await countSignInAttempt(ctx.db, { email: input.email, clientAddress: ctx.clientAddress });
       const user = await ctx.db.prisma.user.findUnique({
         where: { email: input.email },
         select: { ...userSummarySelect, passwordHash: true },
@@ -20,7 +19,7 @@ export const authRouter = createTRPCRouter({
       // Checked even for unknown emails, so that timing does not tell which emails have accounts.
       const valid = await verifyPassword(user?.passwordHash ?? null, input.password);
       if (!user || !valid) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'That email and password do not match an account.' });
-      await forgiveSignIn(ctx.db, attempt);
+      await forgiveSignIn(ctx.db, counted);
       const { token, expiresAt } = await createSession(ctx.db, user.id);
       ctx.session.set(token, expiresAt);
       return { id: user.id, email: user.email, name: user.name, role: user.role };
