@@ -27,14 +27,49 @@ async function sendError(reply: FastifyReply, error: TRPCError): Promise<void> {
 
 const notMultipart = 'Send the file as multipart/form-data, in a field named "file".';
 
+/** Between two reads of what a refused upload still sends, the longest wait before it is cut. */
+const lingerMs = 5_000;
+
 /**
- * An upload refused before its body was read whole: the rest of it is never read. The answer
- * closes the connection, and the socket is destroyed once it is sent (a stalled client would
- * otherwise hold it open).
+ * Reads and discards what a client still sends after its upload was refused, as nginx's lingering
+ * close does: a browser still uploading then sees the answer rather than a reset connection. A
+ * client that stalls, or sends more than an upload may be, is cut.
  */
-async function refuseUpload(request: FastifyRequest, reply: FastifyReply, error: TRPCError): Promise<void> {
-  reply.raw.once('finish', () => request.raw.destroy());
-  await sendError(reply.header('connection', 'close'), error);
+function discardRest(request: FastifyRequest, maxBytes: number): void {
+  const raw = request.raw;
+  if (raw.readableEnded || raw.destroyed) return;
+  raw.unpipe();
+  let discarded = 0;
+  const timer = setTimeout(() => raw.destroy(), lingerMs);
+  raw.on('data', (piece: Buffer) => {
+    discarded += piece.length;
+    if (discarded > maxBytes) raw.destroy();
+    else timer.refresh();
+  });
+  raw.once('close', () => {
+    clearTimeout(timer);
+  });
+  raw.once('end', () => {
+    clearTimeout(timer);
+  });
+  raw.resume();
+}
+
+/**
+ * An upload refused before its body was read whole. A client that stalled or sent a broken body
+ * is disconnected once the answer is out (it would otherwise hold the socket); any other has the
+ * rest of its body discarded, so it can read the answer.
+ */
+async function refuseUpload(request: FastifyRequest, reply: FastifyReply, error: TRPCError, maxBytes: number): Promise<void> {
+  if (error.code === 'TIMEOUT' || error.code === 'BAD_REQUEST') {
+    reply.raw.once('finish', () => request.raw.destroy());
+    reply.header('connection', 'close');
+  } else {
+    reply.raw.once('finish', () => {
+      discardRest(request, maxBytes);
+    });
+  }
+  await sendError(reply, error);
 }
 
 /**
@@ -93,7 +128,7 @@ export async function registerFileRoutes(app: FastifyInstance, db: Database, set
             : status < 500
               ? new TRPCError({ code: 'BAD_REQUEST', message: notMultipart })
               : new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: 'Something went wrong on our side. The error was logged; please try again.' });
-        void refuseUpload(request, reply, refusal);
+        void refuseUpload(request, reply, refusal, settings.maxUploadBytes);
       },
     },
     async (request, reply) => {
@@ -115,7 +150,7 @@ export async function registerFileRoutes(app: FastifyInstance, db: Database, set
           release();
         }
       } catch (error) {
-        if (error instanceof TRPCError) return refuseUpload(request, reply, error);
+        if (error instanceof TRPCError) return refuseUpload(request, reply, error, settings.maxUploadBytes);
         throw error;
       }
     },

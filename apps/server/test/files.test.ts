@@ -117,6 +117,36 @@ describe('uploads and downloads over HTTP', () => {
     expect(await fileCount()).toBe(before);
   });
 
+  it('answers an upload refused while it is still being sent, reading the rest, so the connection goes on', async () => {
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+    const { hostname, port } = new URL(baseUrl);
+    const request = (name: string, body: Buffer) => {
+      const head = Buffer.from(`--b0undary\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\n\r\n`);
+      const tail = Buffer.from('\r\n--b0undary--\r\n');
+      return Buffer.concat([
+        Buffer.from(
+          `POST /files HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${token}\r\n` +
+            `Content-Type: multipart/form-data; boundary=b0undary\r\nContent-Length: ${head.length + body.length + tail.length}\r\n\r\n`,
+        ),
+        head,
+        body,
+        tail,
+      ]);
+    };
+    const socket = connect({ host: hostname, port: Number(port) });
+    let received = '';
+    socket.on('data', (data: Buffer) => (received += data.toString()));
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    socket.on('error', () => undefined);
+    // A picture of 900 KB (refused by its first bytes), then, on the same connection, a small upload.
+    socket.write(request('photo.csv', Buffer.concat([png, Buffer.alloc(900 * 1024, 7)])));
+    socket.write(request('after.txt', Buffer.from('The next upload goes through.')));
+    for (let tries = 0; !received.includes('HTTP/1.1 201') && !socket.closed && tries < 500; tries++) await sleep(10);
+    socket.destroy();
+    await closed;
+    expect(received).toMatch(/^HTTP\/1\.1 415 [^]*photo\.csv: This file is image\/png[^]*HTTP\/1\.1 201 /);
+  });
+
   it('tells a start which file types its kind reads', async () => {
     const fileId = await uploadedId('table.csv', 'a,b\n1,2\n');
     const start = clientWith(token).analysis.startDocumentAnalysis.mutate({ input: { fileId } });
