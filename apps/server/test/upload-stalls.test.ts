@@ -83,10 +83,11 @@ describe('stalled uploads', () => {
       const job = await withinSeconds(3, client.jobs.getJob.query({ jobId }));
       expect(job.id).toBe(jobId);
     }
+    // Each upload is read up to where it stalls: its staged row exists, committed and invisible.
+    const staged = async () => Number((await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM stored_file WHERE staged_at IS NOT NULL')).rows[0]?.n);
+    for (let tries = 0; (await staged()) < stalledUploads && tries < 100; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await staged()).toBe(stalledUploads);
     expect(stillOpen()).toBe(stalledUploads);
-    // Each upload was read up to where it stalls: its staged row exists, committed and invisible.
-    const staged = await db.pool.query<{ n: string }>('SELECT count(*) AS n FROM stored_file WHERE staged_at IS NOT NULL');
-    expect(Number(staged.rows[0]?.n)).toBe(stalledUploads);
     // While they wait for their clients, the uploads hold no transaction open.
     const idleInTransaction = await db.pool.query<{ n: string }>(
       `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
