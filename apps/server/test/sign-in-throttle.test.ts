@@ -2,6 +2,7 @@ import { createUser, defaultApiSettings } from '@jobkit/api';
 import { createTestDatabase, type TestDatabase } from '@jobkit/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readConfig } from '../src/config.ts';
 import { createHttpServer } from '../src/http-server.ts';
 
 let db: TestDatabase;
@@ -63,5 +64,17 @@ describe('sign-in throttling over HTTP', () => {
     // ...while behind a trusted proxy each forwarded client is counted apart.
     const forwarded = await guesses(proxied, (n) => `198.51.100.${String(n)}`);
     expect(forwarded.filter((status) => status === 429)).toHaveLength(0);
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  it('reads true or false, a hop count, or the proxies’ addresses and CIDRs', () => {
+    const trustProxy = (value: string) => readConfig({ TRUST_PROXY: value }).TRUST_PROXY;
+    expect(readConfig({}).TRUST_PROXY).toBe(false);
+    expect(trustProxy('true')).toBe(true);
+    expect(trustProxy('10.0.0.1, 192.168.0.0/16')).toEqual(['10.0.0.1', '192.168.0.0/16']);
+    const hops = trustProxy('2');
+    if (typeof hops !== 'function') throw new Error(`expected a hop rule, got ${JSON.stringify(hops)}`);
+    expect([hops('10.0.0.1', 0), hops('10.0.0.2', 1), hops('10.0.0.3', 2)]).toEqual([true, true, false]);
   });
 });
