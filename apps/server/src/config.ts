@@ -1,3 +1,4 @@
+import { databaseEnvironmentShape } from '@jobkit/db';
 import { workerEnvironmentShape } from '@jobkit/worker';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -9,6 +10,7 @@ const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
   DATABASE_URL: z.url({ message: 'DATABASE_URL must be a postgresql:// URL' }).optional(),
+  ...databaseEnvironmentShape,
   JOBKIT_DATA_DIR: z.string().optional(),
   /** Run a worker inside the server process (the one-command default). */
   RUN_WORKER: flag.default(true),

@@ -3,7 +3,7 @@
  * migrations, serves the API and the web app, and runs a worker unless RUN_WORKER=false.
  */
 import { ensureDemoUsers } from '@jobkit/api';
-import { bootDatabase, defaultDataDir } from '@jobkit/db';
+import { bootDatabase, connectionOptionsFrom, defaultDataDir } from '@jobkit/db';
 import { join } from 'node:path';
 import { createWorker, llmSettingsFrom, onShutdownSignal, workerOptionsFrom } from '@jobkit/worker';
 import { defaultHandlersModule } from '@jobkit/worker/handlers';
@@ -16,6 +16,7 @@ const booted = await bootDatabase({
   dataDir: config.JOBKIT_DATA_DIR,
   embedded: 'start',
   maxConnections: 20,
+  connection: connectionOptionsFrom(config),
 });
 // Demo accounts only for the one-command local run; a real database gets its users from
 // `pnpm user:create`.

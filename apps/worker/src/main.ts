@@ -3,7 +3,7 @@
  * the database: they share the queue through FOR UPDATE SKIP LOCKED. Without DATABASE_URL it
  * joins the embedded database of the app started with `pnpm start` on this machine.
  */
-import { bootDatabase } from '@jobkit/db';
+import { bootDatabase, connectionOptionsFrom, databaseEnvironmentShape } from '@jobkit/db';
 import { createWorker, onShutdownSignal, workerEnvironmentShape, workerOptionsFrom } from '@jobkit/worker';
 import { defaultHandlersModule } from '@jobkit/worker/handlers';
 import { z } from 'zod';
@@ -11,6 +11,7 @@ import { z } from 'zod';
 const environment = z
   .object({
     DATABASE_URL: z.url().optional(),
+    ...databaseEnvironmentShape,
     JOBKIT_DATA_DIR: z.string().optional(),
     ...workerEnvironmentShape,
   })
@@ -21,6 +22,7 @@ const booted = await bootDatabase({
   dataDir: environment.JOBKIT_DATA_DIR,
   embedded: 'attach',
   maxConnections: 5,
+  connection: connectionOptionsFrom(environment),
 });
 const worker = createWorker({
   database: booted.database,

@@ -1,12 +1,12 @@
 import { contractFor, jobSnapshotSchema, type JobSnapshot } from '@jobkit/jobs';
-import type { Database } from '@jobkit/db';
+import { statementFor, type Database } from '@jobkit/db';
 import { TRPCError } from '@trpc/server';
 import type { Actor } from './context.ts';
 import { visibleOwner } from './job-scope.ts';
 
 /**
  * The job a poller asks for, if the actor may see it: `visibleOwner`'s owner, and not past its
- * retention (the rule `visibleJobs` gives Prisma, written here in SQL). One named statement on the primary key, without the
+ * retention (the rule `visibleJobs` gives Prisma, written here in SQL). One statement (named where allowed) on the primary key, without the
  * ORM: this is the request every open browser tab repeats every second, and Prisma's query path
  * was the largest share of its CPU. The columns are named as the Prisma model names them.
  */
@@ -22,7 +22,7 @@ WHERE id = $1 AND ($2::uuid IS NULL OR owner_id = $2) AND (expires_at IS NULL OR
 };
 
 export async function findJobSnapshotRow(db: Database, actor: Actor, jobId: string): Promise<JobSnapshotRow | undefined> {
-  const { rows } = await db.pool.query<JobSnapshotRow>({ ...jobSnapshotSql, values: [jobId, visibleOwner(actor)] });
+  const { rows } = await db.pool.query<JobSnapshotRow>({ ...statementFor(db.pool, jobSnapshotSql), values: [jobId, visibleOwner(actor)] });
   return rows[0];
 }
 

@@ -1,4 +1,4 @@
-import { inTransaction, type Queryable } from '@jobkit/db';
+import { inTransaction, statementFor, type Queryable } from '@jobkit/db';
 import { jobContracts, trackedJob } from '@jobkit/jobs';
 import { TRPCError } from '@trpc/server';
 import type { InnerContext } from './context.ts';
@@ -55,7 +55,7 @@ export async function withinLimits<T>(
     inTransaction(ctx.db.pool, async (client) => {
       await client.query(lockOwnerSql, [ownerLockNamespace, request.ownerId]);
       const { rows } = await client.query<{ active: string; recent: string }>({
-        ...limitCountsSql,
+        ...statementFor(client, limitCountsSql),
         values: [
           request.ownerId,
           firstUuidAt(Date.now() - 60_000),

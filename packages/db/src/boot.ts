@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { openDatabase, type Database } from './database.ts';
+import { openDatabase, type ConnectionOptions, type Database } from './database.ts';
 import { embeddedUrl, ensureDatabase, findRunningPostmaster, startEmbeddedPostgres } from './embedded/start.ts';
 import { readEmbeddedPassword } from './embedded/password.ts';
 import { applyMigrations } from './migrations/runner.ts';
@@ -16,6 +16,8 @@ export interface BootOptions {
    */
   embedded: 'start' | 'attach' | 'attach-or-start';
   maxConnections?: number;
+  /** Named statements and the LISTEN URL (DATABASE_PREPARED_STATEMENTS, DATABASE_LISTEN_URL). */
+  connection?: ConnectionOptions;
 }
 
 export interface BootedDatabase {
@@ -59,7 +61,7 @@ export async function bootDatabase(options: BootOptions): Promise<BootedDatabase
     await stopEmbedded();
     throw error;
   }
-  const database = openDatabase(url, { maxConnections: options.maxConnections });
+  const database = openDatabase(url, { maxConnections: options.maxConnections, ...options.connection });
   return {
     database,
     description,

@@ -10,6 +10,8 @@ export type { PrismaClient } from './generated/prisma/client.ts';
  */
 export interface Database {
   url: string;
+  /** Where the worker LISTENs: a direct or session-mode URL when `url` goes through a transaction-mode pooler. */
+  listenUrl: string;
   pool: pg.Pool;
   prisma: PrismaClient;
   close(): Promise<void>;
@@ -48,12 +50,45 @@ export function openPool(url: string, maxConnections: number): pg.Pool {
   return pool;
 }
 
-export function openDatabase(url: string, options: { maxConnections?: number } = {}): Database {
+export interface ConnectionOptions {
+  /**
+   * Send the queue's hot statements as named prepared statements (parsed and planned once per
+   * connection). Off by default: PgBouncer before 1.21 in transaction mode hands each transaction
+   * to any server connection, where the name is unknown or already taken.
+   */
+  preparedStatements?: boolean | undefined;
+  /** For LISTEN; default `url`. */
+  listenUrl?: string | undefined;
+}
+
+/** The pools (and their clients) that send named statements: see statementFor. */
+const namedStatementsOn = new WeakSet<Queryable>();
+
+/** A statement worth preparing once per connection, where the connection allows it. */
+export interface NamedStatement {
+  name: string;
+  text: string;
+}
+
+/** `statement` as `db` should send it: named when its pool was opened with preparedStatements, else unnamed. */
+export function statementFor(db: Queryable, statement: NamedStatement): pg.QueryConfig {
+  return namedStatementsOn.has(db) ? statement : { text: statement.text };
+}
+
+export function openDatabase(url: string, options: { maxConnections?: number | undefined } & ConnectionOptions = {}): Database {
   const pool = openPool(url, options.maxConnections ?? 10);
+  if (options.preparedStatements === true) {
+    namedStatementsOn.add(pool);
+    // Transactions run on one client of the pool (inTransaction): it sends them named too.
+    pool.on('connect', (client) => namedStatementsOn.add(client));
+  }
+  // adapter-pg names a statement only with its `statementNameGenerator` option, not given here:
+  // Prisma's queries are unnamed, which a transaction-mode pooler can carry.
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   let closing: Promise<void> | undefined;
   return {
     url,
+    listenUrl: options.listenUrl ?? url,
     pool,
     prisma,
     close() {

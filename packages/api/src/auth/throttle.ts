@@ -1,4 +1,4 @@
-import type { Database } from '@jobkit/db';
+import { statementFor, type Database } from '@jobkit/db';
 import { TRPCError } from '@trpc/server';
 
 /**
@@ -100,7 +100,7 @@ export async function forgiveSignIn(db: Database, counted: CountedAttempt): Prom
 
 async function countOrRefuse(db: Database, key: string, policy: ThrottlePolicy, whose: string): Promise<void> {
   const { freeAttempts, firstLockMs, maxLockMs, forgetAfterMs } = policy;
-  const counted = await db.pool.query({ ...countAttemptSql, values: [key, freeAttempts, firstLockMs, maxLockMs, forgetAfterMs] });
+  const counted = await db.pool.query({ ...statementFor(db.pool, countAttemptSql), values: [key, freeAttempts, firstLockMs, maxLockMs, forgetAfterMs] });
   if (counted.rowCount === 1) return;
   const { rows } = await db.pool.query<{ wait_ms: number }>(lockedForSql, [key]);
   throw new TRPCError({

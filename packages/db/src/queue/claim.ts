@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { statementFor } from '../database.ts';
 import { externalWorkerId } from './tracked.ts';
 
 /**
@@ -29,7 +30,7 @@ import { externalWorkerId } from './tracked.ts';
  *   statement: a job is never running without an owner, a lease and a `job_attempt` row.
  */
 const claimJobsSql = {
-  // Named: each connection parses and plans it once (see transitions.ts).
+  // Named where allowed: each connection parses and plans it once (see transitions.ts).
   name: 'jobkit_claim_jobs',
   text: `
 WITH busy AS MATERIALIZED (
@@ -106,7 +107,7 @@ export async function claimJobs(
   },
 ): Promise<ClaimedJob[]> {
   if (request.limit <= 0 || request.kinds.length === 0) return [];
-  const { rows } = await pool.query<ClaimedRow>(claimJobsSql, [
+  const { rows } = await pool.query<ClaimedRow>(statementFor(pool, claimJobsSql), [
     request.workerId,
     request.kinds,
     request.limit,

@@ -1,4 +1,4 @@
-import type { Queryable } from '../database.ts';
+import { statementFor, type NamedStatement, type Queryable } from '../database.ts';
 import { v7 as uuidv7 } from 'uuid';
 import { jobsChannel } from './notifications.ts';
 
@@ -42,9 +42,9 @@ interface JobRecordRow {
 
 // One statement for the whole batch: the rows travel as one JSON array. Workers are woken through
 // NOTIFY in the same transaction, so they hear of the jobs exactly when the jobs become visible.
-// Two named variants (each connection plans each once): linking input files costs a second pass
-// over the array and a join, which jobs without files should not pay.
-function insertJobsStatement(linkFiles: boolean): { name: string; text: string } {
+// Two variants (named where allowed, each connection plans each once): linking input files costs a
+// second pass over the array and a join, which jobs without files should not pay.
+function insertJobsStatement(linkFiles: boolean): NamedStatement {
   const links = `
 ), linked AS (
   INSERT INTO job_file (job_id, file_id, role)
@@ -109,7 +109,7 @@ export async function enqueueJobs(db: Queryable, jobs: readonly NewJob[]): Promi
     input_file_ids: job.inputFileIds ?? [],
   }));
   const statement = jobs.some((job) => job.inputFileIds?.length) ? insertJobsWithFiles : insertJobs;
-  const { rows } = await db.query<JobRecordRow>({ ...statement, values: [JSON.stringify(records)] });
+  const { rows } = await db.query<JobRecordRow>({ ...statementFor(db, statement), values: [JSON.stringify(records)] });
   const byKey = new Map(rows.map((row) => [keyOf(row.owner_id, row.kind, row.idempotency_key), row]));
   const byId = new Map(rows.map((row) => [row.id, row]));
 

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { statementFor } from '../database.ts';
 import type { AttemptRef } from './transitions.ts';
 
 /** Writes to a job while it runs that do not end its attempt: progress, and lease extension. */
@@ -31,7 +32,7 @@ export interface ProgressReport {
 }
 
 export async function recordProgress(pool: pg.Pool, ref: AttemptRef, report: ProgressReport): Promise<boolean> {
-  const { rowCount } = await pool.query(progressSql, [
+  const { rowCount } = await pool.query(statementFor(pool, progressSql), [
     ref.jobId,
     ref.workerId,
     ref.attempt,
@@ -74,7 +75,7 @@ export async function extendLeases(
   leaseMs: number,
 ): Promise<HeldLease[]> {
   if (jobIds.length === 0) return [];
-  const { rows } = await pool.query<{ id: string; cancel_requested: boolean }>(heartbeatSql, [
+  const { rows } = await pool.query<{ id: string; cancel_requested: boolean }>(statementFor(pool, heartbeatSql), [
     workerId,
     jobIds,
     leaseMs,

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { statementFor, type NamedStatement } from '../database.ts';
 import { jobsChannel } from './notifications.ts';
 
 /**
@@ -49,13 +50,14 @@ interface EndStatement {
  * update). Then: drop the lease, bump `version`, close each attempt's history row with its outcome,
  * and answer from the changed rows. An attempt missing from the answer was no longer held.
  *
- * Named: each connection parses and plans it once, not on every call (in a drain of no-op jobs, that
- * was about a tenth of the database's CPU per job). A plan made once must suit every batch, and the
+ * Named where the database allows it (see statementFor): each connection parses and plans it once,
+ * not on every call (in a drain of no-op jobs, that was about a tenth of the database's CPU per
+ * job). A plan made once must suit every batch, and the
  * statistics it was made with may be stale (taken when no job was running): so the rows are found
  * by primary key only, and the guard is checked after, on the locked rows. Written as one join with
  * the guard in it, the planner once chose to scan all running jobs (job_lease_idx) for every batch.
  */
-function endAttemptsSql(parts: EndStatement): pg.QueryConfig {
+function endAttemptsSql(parts: EndStatement): NamedStatement {
   const columns = [['job_id', 'uuid'], ['worker_id', 'text'], ['attempt', 'int'], ...parts.columns] as const;
   const arrays = columns.map(([, type], index) => `$${index + 1}::${type}[]`).join(', ');
   const attemptError = parts.attemptError ? `, error = ${parts.attemptError}` : '';
@@ -85,13 +87,13 @@ SELECT ${parts.answer} FROM done`;
 
 async function endAttempts<Answer extends pg.QueryResultRow>(
   pool: pg.Pool,
-  statement: pg.QueryConfig,
+  statement: NamedStatement,
   refs: readonly AttemptRef[],
   columns: readonly (readonly unknown[])[],
 ): Promise<Answer[]> {
   if (refs.length === 0) return [];
   const identity = [refs.map((ref) => ref.jobId), refs.map((ref) => ref.workerId), refs.map((ref) => ref.attempt)];
-  return (await pool.query<Answer>(statement, [...identity, ...columns])).rows;
+  return (await pool.query<Answer>(statementFor(pool, statement), [...identity, ...columns])).rows;
 }
 
 const completeSql = endAttemptsSql({

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import type { ConnectionOptions } from './database.ts';
+
+const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+
+/** How the apps connect, besides DATABASE_URL; README.md ("Poolers") lists them. */
+export const databaseEnvironmentShape = {
+  /**
+   * Named prepared statements for the queue's hot statements. Off by default, which works
+   * everywhere; on needs a direct connection, session pooling or PgBouncer 1.21+ with
+   * max_prepared_statements.
+   */
+  DATABASE_PREPARED_STATEMENTS: flag.default(false),
+  /** A direct or session-mode URL for the worker's LISTEN, when DATABASE_URL is a transaction-mode pooler. */
+  DATABASE_LISTEN_URL: z.url({ message: 'DATABASE_LISTEN_URL must be a postgresql:// URL' }).optional(),
+};
+
+export type DatabaseEnvironment = z.infer<z.ZodObject<typeof databaseEnvironmentShape>>;
+
+export function connectionOptionsFrom(environment: DatabaseEnvironment): ConnectionOptions {
+  return { preparedStatements: environment.DATABASE_PREPARED_STATEMENTS, listenUrl: environment.DATABASE_LISTEN_URL };
+}
