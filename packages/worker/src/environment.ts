@@ -10,6 +10,8 @@ export const workerEnvironmentShape = {
   WORKER_PREFETCH: z.coerce.number().int().min(0).optional(),
   WORKER_LEASE_MS: z.coerce.number().int().min(1000).default(20_000),
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  /** How often to look for jobs when LISTEN cannot hear notifications (see WorkerOptions.pollOnlyIntervalMs). */
+  WORKER_POLL_ONLY_INTERVAL_MS: z.coerce.number().int().min(10).default(200),
   /** Webhook receivers allowed though private or loopback: host names and CIDRs, comma-separated. */
   JOBKIT_WEBHOOK_ALLOW: z
     .string()
@@ -35,12 +37,16 @@ export type WorkerEnvironment = z.infer<z.ZodObject<typeof workerEnvironmentShap
 
 export function workerOptionsFrom(
   environment: WorkerEnvironment,
-): Pick<WorkerOptions, 'concurrency' | 'prefetch' | 'leaseMs' | 'shutdownGraceMs' | 'handlerMemoryMb' | 'maxRunningPerUser'> {
+): Pick<
+  WorkerOptions,
+  'concurrency' | 'prefetch' | 'leaseMs' | 'shutdownGraceMs' | 'handlerMemoryMb' | 'maxRunningPerUser' | 'pollOnlyIntervalMs'
+> {
   return {
     concurrency: environment.WORKER_CONCURRENCY,
     prefetch: environment.WORKER_PREFETCH,
     leaseMs: environment.WORKER_LEASE_MS,
     shutdownGraceMs: environment.WORKER_SHUTDOWN_GRACE_MS,
+    pollOnlyIntervalMs: environment.WORKER_POLL_ONLY_INTERVAL_MS,
     handlerMemoryMb: environment.WORKER_HANDLER_MEMORY_MB,
     maxRunningPerUser: environment.WORKER_MAX_RUNNING_PER_USER ?? Math.max(1, environment.WORKER_CONCURRENCY - 1),
   };

@@ -158,16 +158,17 @@ export function createWorker(options: WorkerOptions): Worker {
         });
       }
       notifications = listenForJobs(
-        options.database.url,
+        options.database.listenUrl,
         { onJob: wake, onCancel: (jobId) => { abort(jobId, 'cancelled'); } },
-        log,
+        { pool, probeIntervalMs: config.listenProbeIntervalMs, log },
       );
       // Started means listening: a cancellation sent right after start() must not be missed.
       await notifications.ready;
       stopMaintenance = startMaintenance(pool, handlers, config, wake);
       const held = (): string[] => [...queue.ids(), ...active.keys()];
       timers = [
-        setInterval(wake, config.pollIntervalMs),
+        // Without notifications (LISTEN behind a transaction-mode pooler), polling is all there is.
+        setInterval(wake, notifications.pollOnly ? config.pollOnlyIntervalMs : config.pollIntervalMs),
         setInterval(() => void heartbeat(pool, id, held(), config, abort), Math.max(100, Math.floor(config.leaseMs / 4))),
       ];
       for (const timer of timers) timer.unref();

@@ -37,6 +37,10 @@ export interface WorkerOptions {
   leaseMs?: number;
   /** Backstop for missed notifications, and how soon a delayed job is noticed. Default 1 s. */
   pollIntervalMs?: number;
+  /** The poll interval when LISTEN turns out not to hear notifications (a transaction-mode pooler). Default 200 ms. */
+  pollOnlyIntervalMs?: number;
+  /** How often the LISTEN connection proves it is alive (a notification round trip; dead past half of it). Default 10 s. */
+  listenProbeIntervalMs?: number;
   /** At most one progress write per job per interval. Default 250 ms. */
   progressIntervalMs?: number;
   /**
@@ -87,6 +91,8 @@ export function settings(options: WorkerOptions): WorkerSettings {
     maxRunningPerUser,
     leaseMs: options.leaseMs ?? 20_000,
     pollIntervalMs: options.pollIntervalMs ?? 1_000,
+    pollOnlyIntervalMs: options.pollOnlyIntervalMs ?? 200,
+    listenProbeIntervalMs: options.listenProbeIntervalMs ?? 10_000,
     progressIntervalMs: options.progressIntervalMs ?? 250,
     abandonAfterMs: options.abandonAfterMs ?? 500,
     handlerMemoryMb,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 /** NOTIFY channel on which enqueues announce new jobs; the payload is the job's kind. */
@@ -6,17 +7,16 @@ export const jobsChannel = 'jobkit_jobs';
 export const cancelChannel = 'jobkit_cancel';
 
 export interface JobNotifications {
-  /** Settles once the first LISTEN is in place, or the first attempt failed (polling covers it). */
+  /** Settles once the first LISTEN is in place and checked, or the first attempt failed (polling covers it). */
   ready: Promise<void>;
+  /**
+   * True once LISTEN was found not to hear notifications (behind a pooler in transaction mode it
+   * succeeds, but the session it ran in is handed to other clients): then only polling finds jobs.
+   */
+  readonly pollOnly: boolean;
   close(): Promise<void>;
 }
 
-/**
- * Listens for new jobs on a dedicated connection (LISTEN needs one session for its lifetime,
- * which a pool cannot promise). When the connection drops, it reconnects with a capped backoff;
- * jobs enqueued meanwhile are found by the workers' polling backstop, so a lost notification
- * delays a job but never loses it.
- */
 export interface JobEvents {
   /** A job of this kind was enqueued ('' after a reconnect: anything may have been). */
   onJob(kind: string): void;
@@ -24,23 +24,84 @@ export interface JobEvents {
   onCancel(jobId: string): void;
 }
 
-export function listenForJobs(
-  url: string,
-  events: JobEvents,
-  log: (message: string) => void = (message) => {
-    console.warn(message);
-  },
-): JobNotifications {
+/** Whatever can send a NOTIFY: the listening client itself, or the pool the jobs are enqueued through. */
+interface NotifySender {
+  query(text: string, values: unknown[]): Promise<unknown>;
+}
+
+export interface ListenOptions {
+  /** After the first LISTEN, a notification sent through here must arrive, or the listener gives up for polling. */
+  pool?: NotifySender | undefined;
+  /** How long that first check waits for its notification. Default 3 s. */
+  checkTimeoutMs?: number | undefined;
+  /**
+   * How often the connection proves it is alive by a notification it sends itself; one that gets
+   * no answer within half of this counts as dead and is replaced. Default 10 s.
+   */
+  probeIntervalMs?: number | undefined;
+  log?: ((message: string) => void) | undefined;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Listens for new jobs on a dedicated connection (LISTEN needs one session for its lifetime,
+ * which a pool cannot promise). When the connection drops, it reconnects with a capped backoff;
+ * jobs enqueued meanwhile are found by the workers' polling backstop, so a lost notification
+ * delays a job but never loses it. A socket can also die without a word (a NAT or firewall drops
+ * the flow, a pooler hangs): TCP keepalive and a periodic round trip of a notification catch that.
+ */
+export function listenForJobs(url: string, events: JobEvents, options: ListenOptions = {}): JobNotifications {
+  const log =
+    options.log ??
+    ((message: string) => {
+      console.warn(message);
+    });
+  const probeIntervalMs = options.probeIntervalMs ?? 10_000;
+  // A channel of this listener's own, so its probes wake nobody else.
+  const probeChannel = `jobkit_probe_${randomBytes(8).toString('hex')}`;
+  const awaitedProbes = new Map<string, () => void>();
   let client: pg.Client | undefined;
   let closed = false;
+  let pollOnly = false;
+  let checked = false;
+  let probing = false;
   let retryDelayMs = 100;
   let retryTimer: NodeJS.Timeout | undefined;
 
+  /** Sends a notification through `sender` and waits for it on the listening connection. */
+  async function roundTrip(sender: NotifySender, timeoutMs: number): Promise<'heard' | 'silent'> {
+    const token = randomBytes(8).toString('hex');
+    const heard = new Promise<'heard'>((resolve) => awaitedProbes.set(token, () => { resolve('heard'); }));
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<'silent'>((resolve) => (timer = setTimeout(() => { resolve('silent'); }, timeoutMs)));
+    try {
+      return await Promise.race([sender.query('SELECT pg_notify($1, $2)', [probeChannel, token]).then(() => heard), silent]);
+    } finally {
+      clearTimeout(timer);
+      awaitedProbes.delete(token);
+    }
+  }
+
+  /** Lets go of a connection at once, even one whose socket answers nothing (end() would wait for it). */
+  function drop(current: pg.Client): void {
+    current.removeAllListeners();
+    current.on('error', () => undefined);
+    current.connection.stream.destroy();
+  }
+
   const connect = async (): Promise<void> => {
-    const next = new pg.Client({ connectionString: url });
+    const next = new pg.Client({
+      connectionString: url,
+      application_name: 'jobkit-listen',
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      connectionTimeoutMillis: 10_000,
+    });
     next.on('notification', (message) => {
       if (message.channel === jobsChannel) events.onJob(message.payload ?? '');
       if (message.channel === cancelChannel && message.payload) events.onCancel(message.payload);
+      if (message.channel === probeChannel && message.payload) awaitedProbes.get(message.payload)?.();
     });
     next.on('error', (error) => {
       log(`[listen] connection lost: ${error.message}`);
@@ -49,14 +110,26 @@ export function listenForJobs(
     next.on('end', scheduleReconnect);
     try {
       await next.connect();
-      await next.query(`LISTEN ${jobsChannel}; LISTEN ${cancelChannel}`);
+      await next.query(`LISTEN ${jobsChannel}; LISTEN ${cancelChannel}; LISTEN ${probeChannel}`);
+      if (!checked && options.pool) {
+        pollOnly = (await roundTrip(options.pool, options.checkTimeoutMs ?? 3_000)) === 'silent';
+        checked = true;
+      }
     } catch (error) {
-      next.removeAllListeners('end');
-      await next.end().catch(() => undefined);
+      drop(next);
       throw error;
     }
-    if (closed) {
-      await next.end();
+    if (closed || pollOnly) {
+      drop(next);
+      if (pollOnly) {
+        const where = new URL(url);
+        log(
+          `[listen] LISTEN on ${where.host}${where.pathname} does not hear notifications sent through the pool ` +
+            '(a pooler in transaction mode?): polling for jobs instead. Set DATABASE_LISTEN_URL to a direct or ' +
+            'session-mode URL of the same database for instant wake-ups; until then cancellations reach running ' +
+            'jobs with their next heartbeat.',
+        );
+      }
       return;
     }
     client = next;
@@ -67,17 +140,38 @@ export function listenForJobs(
   };
 
   function scheduleReconnect(): void {
-    if (closed || retryTimer) return;
+    if (closed || pollOnly || retryTimer) return;
     client = undefined;
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
-      connect().catch((error: unknown) => {
-        log(`[listen] reconnect failed: ${error instanceof Error ? error.message : String(error)}`);
-        retryDelayMs = Math.min(retryDelayMs * 2, 5_000);
-        scheduleReconnect();
-      });
+      connect().then(
+        () => {
+          if (client) log('[listen] listening again');
+        },
+        (error: unknown) => {
+          log(`[listen] reconnect failed: ${error instanceof Error ? error.message : String(error)}`);
+          retryDelayMs = Math.min(retryDelayMs * 2, 5_000);
+          scheduleReconnect();
+        },
+      );
     }, retryDelayMs);
   }
+
+  async function probe(): Promise<void> {
+    const current = client;
+    if (!current || probing) return;
+    probing = true;
+    const timeoutMs = Math.floor(probeIntervalMs / 2);
+    const outcome = await roundTrip(current, timeoutMs).catch((error: unknown) => error);
+    probing = false;
+    if (outcome === 'heard' || current !== client) return;
+    const why = outcome === 'silent' ? `did not answer within ${timeoutMs} ms` : `failed (${String(outcome)})`;
+    log(`[listen] the LISTEN connection's probe ${why}: reconnecting`);
+    drop(current);
+    scheduleReconnect();
+  }
+  const probeTimer = setInterval(() => void probe(), probeIntervalMs);
+  probeTimer.unref();
 
   const ready = connect().catch((error: unknown) => {
     log(`[listen] could not connect: ${error instanceof Error ? error.message : String(error)}`);
@@ -86,14 +180,20 @@ export function listenForJobs(
 
   return {
     ready,
+    get pollOnly() {
+      return pollOnly;
+    },
     async close() {
       closed = true;
       clearTimeout(retryTimer);
+      clearInterval(probeTimer);
       const current = client;
       client = undefined;
       if (current) {
         current.removeAllListeners('end');
-        await current.end().catch(() => undefined);
+        // A dead socket never confirms the end: give it a moment, then cut it.
+        await Promise.race([current.end().catch(() => undefined), sleep(1_000)]);
+        drop(current);
       }
     },
   };
