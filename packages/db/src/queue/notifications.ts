@@ -69,14 +69,21 @@ export function listenForJobs(url: string, events: JobEvents, options: ListenOpt
   let retryDelayMs = 100;
   let retryTimer: NodeJS.Timeout | undefined;
 
-  /** Sends a notification through `sender` and waits for it on the listening connection. */
-  async function roundTrip(sender: NotifySender, timeoutMs: number): Promise<'heard' | 'silent'> {
+  /**
+   * Sends a notification through `sender` and waits for it on the listening connection. The deadline
+   * counts from the sender's answer (a busy pool is not a deaf LISTEN), or, when the sender is the
+   * listening connection itself and so the suspect, from the start.
+   */
+  async function roundTrip(sender: NotifySender, timeoutMs: number, deadlineIncludesSend: boolean): Promise<'heard' | 'silent'> {
     const token = randomBytes(8).toString('hex');
     const heard = new Promise<'heard'>((resolve) => awaitedProbes.set(token, () => { resolve('heard'); }));
     let timer: NodeJS.Timeout | undefined;
-    const silent = new Promise<'silent'>((resolve) => (timer = setTimeout(() => { resolve('silent'); }, timeoutMs)));
+    const deadline = () => new Promise<'silent'>((resolve) => (timer = setTimeout(() => { resolve('silent'); }, timeoutMs)));
+    const send = () => sender.query('SELECT pg_notify($1, $2)', [probeChannel, token]);
     try {
-      return await Promise.race([sender.query('SELECT pg_notify($1, $2)', [probeChannel, token]).then(() => heard), silent]);
+      if (deadlineIncludesSend) return await Promise.race([send().then(() => heard), deadline()]);
+      await send();
+      return await Promise.race([heard, deadline()]);
     } finally {
       clearTimeout(timer);
       awaitedProbes.delete(token);
@@ -112,7 +119,7 @@ export function listenForJobs(url: string, events: JobEvents, options: ListenOpt
       await next.connect();
       await next.query(`LISTEN ${jobsChannel}; LISTEN ${cancelChannel}; LISTEN ${probeChannel}`);
       if (!checked && options.pool) {
-        pollOnly = (await roundTrip(options.pool, options.checkTimeoutMs ?? 3_000)) === 'silent';
+        pollOnly = (await roundTrip(options.pool, options.checkTimeoutMs ?? 3_000, false)) === 'silent';
         checked = true;
       }
     } catch (error) {
@@ -162,7 +169,7 @@ export function listenForJobs(url: string, events: JobEvents, options: ListenOpt
     if (!current || probing) return;
     probing = true;
     const timeoutMs = Math.floor(probeIntervalMs / 2);
-    const outcome = await roundTrip(current, timeoutMs).catch((error: unknown) => error);
+    const outcome = await roundTrip(current, timeoutMs, true).catch((error: unknown) => error);
     probing = false;
     if (outcome === 'heard' || current !== client) return;
     const why = outcome === 'silent' ? `did not answer within ${timeoutMs} ms` : `failed (${String(outcome)})`;
