@@ -106,6 +106,9 @@ export function createWorker(options: WorkerOptions): Worker {
       })
       .finally(() => {
         active.delete(job.id);
+        // The database counts the job as running until its end is written (in a batch, after its
+        // slot came free): with a limit per user, the claims made meanwhile skipped its owner.
+        if (config.maxRunningPerUser > 0) wake();
       });
   }
 
