@@ -12,7 +12,7 @@ export const databaseEnvironmentShape = {
    */
   DATABASE_PREPARED_STATEMENTS: flag.default(false),
   /** A direct or session-mode URL for the worker's LISTEN, when DATABASE_URL is a transaction-mode pooler. */
-  DATABASE_LISTEN_URL: z.url({ message: 'DATABASE_LISTEN_URL must be a postgresql:// URL' }).optional(),
+  DATABASE_LISTEN_URL: z.url({ protocol: /^postgres(ql)?$/, message: 'DATABASE_LISTEN_URL must be a postgresql:// URL' }).optional(),
 };
 
 export type DatabaseEnvironment = z.infer<z.ZodObject<typeof databaseEnvironmentShape>>;
