@@ -4,7 +4,7 @@ import fastifyStatic from '@fastify/static';
 import { appRouter, createHttpContextFactory, sessionCookieName, type ApiSettings, type AppRouter, type CookieAccess } from '@jobkit/api';
 import type { Database } from '@jobkit/db';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { registerFileRoutes } from './file-routes.ts';
@@ -36,6 +36,13 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     routerOptions: { maxParamLength: 5000 },
     // A document may be 500,000 characters, up to 4 bytes each in UTF-8, sent as JSON.
     bodyLimit: 4 * 1024 * 1024,
+    // A URL whose %-escapes do not decode (`/files/%ED%A0%80`) is refused by the router itself;
+    // it gets the API's error shape too, with a sentence.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      void reply.code(400).send({
+        error: { message: 'The request URL is not valid: it has a %-escape that does not decode to text.', code: error.code },
+      });
+    },
     // Requests Node refuses before any route sees them (URL or headers too large, broken HTTP)
     // get the same JSON error shape as the API's own errors.
     clientErrorHandler: (error, socket) => {

@@ -3,13 +3,14 @@
  * a new one is covered without an edit) gets inputs generated from its own zod schema: well-formed
  * ones that reach the database, and hostile ones (NUL, lone surrogates, megabyte strings, 3,000-deep
  * JSON, wrong types, prototype keys) at any depth. Plus credentials that must not work, bodies that
- * are not JSON, unknown procedures and Origins that are not URLs. Never a 5xx; every refusal a 4xx
+ * are not JSON, unknown procedures, and malformed uploads and downloads on the file routes. Never a 5xx; every refusal a 4xx
  * with a message a person can read that leaks nothing; and refused calls write nothing.
  */
 import { storableValue } from '@jobkit/jobs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { z } from 'zod';
+import { malformedFileRequests } from './file-route-inputs.ts';
 import { call, startHarness, userWithToken, type CallResult, type HttpHarness } from './harness.ts';
 import { everyProcedure, wellFormedInputs } from './procedures.ts';
 import { hostileFor } from './schema-arbitrary.ts';
@@ -97,6 +98,7 @@ it('answers every generated call with a readable 4xx or a success, and refused c
   for (const procedure of ['analysis.startWebhookDelivery', 'jobs.deleteEverything', 'admin', '__proto__.constructor', 'toString']) {
     refused.push({ what: 'unknown procedure', ...(await call(baseUrl, procedure, 'mutation', { token: user.token, input: {} })) });
   }
+  refused.push(...(await malformedFileRequests(baseUrl, user.token)));
   // Everything above was refused, so nothing may have been written.
   expect(summary(refused.filter((answer) => answer.status < 400))).toEqual([]);
   expect(await tableSizes()).toBe(before);
@@ -107,7 +109,7 @@ it('answers every generated call with a readable 4xx or a success, and refused c
   const all = [...refused, ...served];
   const serverErrors = all.filter((answer) => answer.status >= 500);
   console.log(
-    `[bad-input] ${all.length} calls over HTTP to ${procedures.length} procedures (every one of the router) + tokens/bodies/unknown: ` +
+    `[bad-input] ${all.length} calls over HTTP to ${procedures.length} procedures (every one of the router) + tokens/bodies/unknown/file routes: ` +
       `${refused.length} refused (${refusedUnstorable.length} for NUL or lone surrogates), ${served.length} well-formed; ` +
       `${serverErrors.length} 5xx, ${unreadable(refused).length} unreadable or leaking refusals`,
   );
