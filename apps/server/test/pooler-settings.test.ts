@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { readConfig } from '../src/config.ts';
 
 describe('pooler settings', () => {
-  it('default to unnamed statements, LISTEN on DATABASE_URL and a 200 ms poll when LISTEN hears nothing', () => {
+  it('leave named statements to the database (on for the embedded one), LISTEN on DATABASE_URL, a 200 ms poll when LISTEN hears nothing', () => {
     const config = readConfig({});
-    expect(connectionOptionsFrom(config)).toEqual({ preparedStatements: false, listenUrl: undefined });
+    expect(connectionOptionsFrom(config)).toEqual({ preparedStatements: undefined, listenUrl: undefined });
     expect(workerOptionsFrom(config).pollOnlyIntervalMs).toBe(200);
   });
 

@@ -61,7 +61,12 @@ export async function bootDatabase(options: BootOptions): Promise<BootedDatabase
     await stopEmbedded();
     throw error;
   }
-  const database = openDatabase(url, { maxConnections: options.maxConnections, ...options.connection });
+  const database = openDatabase(url, {
+    maxConnections: options.maxConnections,
+    ...options.connection,
+    // The embedded server is reached directly, where named statements always work (and save CPU).
+    preparedStatements: options.connection?.preparedStatements ?? options.databaseUrl === undefined,
+  });
   return {
     database,
     description,

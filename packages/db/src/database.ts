@@ -52,9 +52,9 @@ export function openPool(url: string, maxConnections: number): pg.Pool {
 
 export interface ConnectionOptions {
   /**
-   * Send the queue's hot statements as named prepared statements (parsed and planned once per
-   * connection). Off by default: PgBouncer before 1.21 in transaction mode hands each transaction
-   * to any server connection, where the name is unknown or already taken.
+   * Send the hot statements as named prepared statements (parsed and planned once per connection).
+   * Off by default: PgBouncer before 1.21 in transaction mode hands each transaction to any server
+   * connection, where the name is unknown or already taken.
    */
   preparedStatements?: boolean | undefined;
   /** For LISTEN; default `url`. */

@@ -6,11 +6,11 @@ const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 
 /** How the apps connect, besides DATABASE_URL; README.md ("Poolers") lists them. */
 export const databaseEnvironmentShape = {
   /**
-   * Named prepared statements for the queue's hot statements. Off by default, which works
-   * everywhere; on needs a direct connection, session pooling or PgBouncer 1.21+ with
-   * max_prepared_statements.
+   * Named prepared statements for the hot statements. Unset: on for the embedded database, off for
+   * DATABASE_URL, which works everywhere; on needs a direct connection, session pooling, or
+   * PgBouncer 1.21+ with max_prepared_statements.
    */
-  DATABASE_PREPARED_STATEMENTS: flag.default(false),
+  DATABASE_PREPARED_STATEMENTS: flag.optional(),
   /** A direct or session-mode URL for the worker's LISTEN, when DATABASE_URL is a transaction-mode pooler. */
   DATABASE_LISTEN_URL: z.url({ protocol: /^postgres(ql)?$/, message: 'DATABASE_LISTEN_URL must be a postgresql:// URL' }).optional(),
 };

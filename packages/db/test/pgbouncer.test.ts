@@ -4,6 +4,7 @@
  * transaction may run on another server connection.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootDatabase } from '../src/boot.ts';
 import { inTransaction, openDatabase, type Database } from '../src/database.ts';
 import { applyMigrations } from '../src/migrations/runner.ts';
 import { claimJobs, completeJobs, enqueueJobs, extendLeases, recordProgress, type NewJob } from '../src/queue/index.ts';
@@ -67,6 +68,18 @@ describe('named statements', () => {
     } finally {
       await direct.close();
       await named.close();
+    }
+  });
+
+  it('are off for a DATABASE_URL unless DATABASE_PREPARED_STATEMENTS turns them on', async () => {
+    const plain = await bootDatabase({ databaseUrl: server.urlFor('postgres'), embedded: 'attach', maxConnections: 1 });
+    const named = await bootDatabase({ databaseUrl: server.urlFor('postgres'), embedded: 'attach', maxConnections: 1, connection: { preparedStatements: true } });
+    try {
+      expect(await preparedNames(plain.database)).toEqual([]);
+      expect(await preparedNames(named.database)).toContain('jobkit_insert_jobs');
+    } finally {
+      await plain.shutdown();
+      await named.shutdown();
     }
   });
 });

@@ -6,7 +6,7 @@
  *   node --import tsx scripts/drain.ts [--jobs 20000] [--concurrency 2,10] [--runs 3] [--samples 200]
  *     [--kind noop|noopInline] [--prefetch N] [--pool 10] [--skip-latency] [--drop-index name]...
  *     [--profile file.cpuprofile]   (the worker's main thread, during the drains only)
- *     [--prepared-statements]   (named statements, DATABASE_PREPARED_STATEMENTS=true)
+ *     [--statements named|unnamed]   (default named, as on the embedded database; see DATABASE_PREPARED_STATEMENTS)
  *
  * The machine may be shared: compare medians of several runs, not single runs.
  */
@@ -33,7 +33,7 @@ const { values: args } = parseArgs({
     prefetch: { type: 'string' },
     profile: { type: 'string' },
     'skip-latency': { type: 'boolean', default: false },
-    'prepared-statements': { type: 'boolean', default: false },
+    statements: { type: 'string', default: 'named' },
     // Indexes to drop in each run's database before it starts, to see what maintaining them costs.
     'drop-index': { type: 'string', multiple: true, default: [] },
   },
@@ -62,7 +62,7 @@ async function withFreshDatabase<T>(use: (db: Database, ownerId: string) => Prom
   await admin(`CREATE DATABASE ${name} TEMPLATE ${template}`);
   const db = openDatabase(databaseUrlFor(adminUrl, name), {
     maxConnections: Number(args.pool),
-    preparedStatements: args['prepared-statements'],
+    preparedStatements: args.statements === 'named',
   });
   try {
     for (const index of args['drop-index']) {

@@ -43,7 +43,8 @@ function jobkitVariant(variant: Variant): System {
     },
 
     producer(url, poolSize): Promise<Producer> {
-      const db = openDatabase(url, { maxConnections: poolSize });
+      // Named statements, as on the embedded database (the bench connects directly; see README, Poolers).
+      const db = openDatabase(url, { maxConnections: poolSize, preparedStatements: true });
       const count = async (sql: string): Promise<number> => {
         const { rows } = await db.pool.query<{ n: string }>(sql);
         return Number(rows[0]?.n);
@@ -63,7 +64,7 @@ function jobkitVariant(variant: Variant): System {
     },
 
     async startWorker(spec, report) {
-      const database = openDatabase(spec.url, { maxConnections: spec.poolSize });
+      const database = openDatabase(spec.url, { maxConnections: spec.poolSize, preparedStatements: true });
       const channel = new BroadcastChannel(probeChannelName);
       channel.onmessage = (event: unknown) => {
         const parsed = probeMessage.safeParse(event instanceof MessageEvent ? event.data : undefined);
