@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootDatabase } from '../src/boot.ts';
 import { inTransaction, openDatabase, type Database } from '../src/database.ts';
-import { applyMigrations } from '../src/migrations/runner.ts';
+import { applyMigrations, readMigrations } from '../src/migrations/runner.ts';
 import { claimJobs, completeJobs, enqueueJobs, extendLeases, recordProgress, type NewJob } from '../src/queue/index.ts';
 import { startDebianPostgres, startPgBouncer, type DebianPostgres, type PgBouncer } from '../src/testing/debian-postgres.ts';
 import { createTestUser } from '../src/testing/index.ts';
@@ -47,6 +47,24 @@ describe('through PgBouncer in transaction mode', () => {
     await Promise.all(workers.map((workerId) => extendLeases(pooled.pool, workerId, refs.filter((ref) => ref.workerId === workerId).map((ref) => ref.jobId), 30_000)));
     const completed = await Promise.all(refs.map((ref) => completeJobs(pooled.pool, [{ ref, result: { ok: true }, retentionMs: 60_000 }])));
     expect(completed.filter((ids) => ids.size === 1)).toHaveLength(40);
+  });
+});
+
+describe('migrations through PgBouncer in transaction mode', () => {
+  it('apply each migration once when processes migrate at once, and leave no lock behind', async () => {
+    await pooled.pool.query('CREATE DATABASE jobkit_migrating');
+    const url = bouncer.urlFor('jobkit_migrating');
+    const outcomes = await Promise.allSettled(Array.from({ length: 6 }, () => applyMigrations(url)));
+    expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+    const migrating = openDatabase(server.urlFor('jobkit_migrating'), { maxConnections: 1 });
+    try {
+      const { rows } = await migrating.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM "_prisma_migrations" WHERE finished_at IS NOT NULL');
+      expect(rows[0]?.n).toBe((await readMigrations()).length);
+      const locks = await migrating.pool.query("SELECT pid FROM pg_locks WHERE locktype = 'advisory'");
+      expect(locks.rows).toEqual([]);
+    } finally {
+      await migrating.close();
+    }
   });
 });
 

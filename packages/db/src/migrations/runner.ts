@@ -42,6 +42,9 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 )`;
 
 // One lock id for "migrating this database": processes that start together apply each file once.
+// Taken per migration, for its transaction only: behind PgBouncer in transaction mode a session
+// lock lands on whichever server connection ran that statement, is never let go, and the
+// statements after it run elsewhere (6 processes migrating at once there broke, then hung).
 const migrationLockId = 72_707_369;
 
 interface AppliedRow {
@@ -60,57 +63,61 @@ export async function applyMigrations(url: string, dir = defaultMigrationsDir): 
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [migrationLockId]);
-    await client.query(createMigrationsTable);
-    const { rows } = await client.query<AppliedRow>(
-      'SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL',
-    );
-    const applied = new Map(rows.map((row) => [row.migration_name, row]));
     const appliedNow: string[] = [];
     for (const migration of migrations) {
-      const record = applied.get(migration.name);
-      if (record?.finished_at === null) {
-        throw new MigrationError(
-          `Migration ${migration.name} failed earlier and was left half-applied. Fix the database, then ` +
-            `mark it rolled back (UPDATE "_prisma_migrations" SET rolled_back_at = now() WHERE migration_name = '${migration.name}').`,
-        );
-      }
-      if (record) {
-        if (record.checksum !== migration.checksum) {
-          throw new MigrationError(
-            `Migration ${migration.name} was changed after it was applied. Restore the file and add a new migration instead.`,
-          );
-        }
-        continue;
-      }
-      await applyOne(client, migration);
-      appliedNow.push(migration.name);
+      if (await applyUnlessApplied(client, migration)) appliedNow.push(migration.name);
     }
     return appliedNow;
   } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [migrationLockId]).catch(() => undefined);
     await client.end();
   }
 }
 
-async function applyOne(client: pg.Client, migration: Migration): Promise<void> {
+/** In one transaction under the lock: checks the migration's record, and applies it when it has none. */
+async function applyUnlessApplied(client: pg.Client, migration: Migration): Promise<boolean> {
   const id = randomUUID();
-  await client.query(
-    'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())',
-    [id, migration.checksum, migration.name],
-  );
   try {
-    // The whole file in one transaction (simple query protocol, no splitting on ';'): a failing
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [migrationLockId]);
+    await client.query(createMigrationsTable);
+    const { rows } = await client.query<AppliedRow>(
+      'SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL AND migration_name = $1',
+      [migration.name],
+    );
+    const record = rows[0];
+    if (record?.finished_at === null) {
+      throw new MigrationError(
+        `Migration ${migration.name} failed earlier and was left half-applied. Fix the database, then ` +
+          `mark it rolled back (UPDATE "_prisma_migrations" SET rolled_back_at = now() WHERE migration_name = '${migration.name}').`,
+      );
+    }
+    if (record) {
+      if (record.checksum !== migration.checksum) {
+        throw new MigrationError(
+          `Migration ${migration.name} was changed after it was applied. Restore the file and add a new migration instead.`,
+        );
+      }
+      await client.query('COMMIT');
+      return false;
+    }
+    // The whole file (simple query protocol, no splitting on ';') in this transaction: a failing
     // migration leaves nothing behind but its failed record.
-    await client.query(`BEGIN;\n${migration.sql}\n;COMMIT;`);
+    await client.query(migration.sql);
+    await client.query(
+      `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, finished_at, applied_steps_count)
+       VALUES ($1, $2, $3, now(), clock_timestamp(), 1)`,
+      [id, migration.checksum, migration.name],
+    );
+    await client.query('COMMIT');
+    return true;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
+    if (error instanceof MigrationError) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    await client.query('UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1', [id, message]);
+    await client.query(
+      'INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, logs) VALUES ($1, $2, $3, now(), $4)',
+      [id, migration.checksum, migration.name, message],
+    );
     throw new MigrationError(`Migration ${migration.name} failed: ${message}`);
   }
-  await client.query(
-    'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1',
-    [id],
-  );
 }
