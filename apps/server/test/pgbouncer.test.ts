@@ -1,8 +1,8 @@
 /**
  * The real HTTP server and a worker through PgBouncer 1.18 (Debian's packages, in front of Debian's
  * PostgreSQL 15), in transaction and in session pooling mode: 1,000 jobs started over HTTP, every
- * answer a 2xx, every job completed exactly once. Migrations are applied on the direct URL (see
- * README, "Poolers"). Pickup (claim minus enqueue, from the database's own timestamps, ms
+ * answer a 2xx, every job completed exactly once. Migrations are applied through the bouncer too.
+ * Pickup (claim minus enqueue, from the database's own timestamps, ms
  * precision) is printed, not asserted.
  */
 import { createApiToken, defaultApiSettings } from '@jobkit/api';
@@ -32,14 +32,14 @@ interface Deployment {
   close(): Promise<void>;
 }
 
-/** A migrated database of its own, the server and a worker on it through a bouncer in `mode`. */
+/** A database of its own, migrated, the server and a worker on it, all through a bouncer in `mode`. */
 async function deploy(mode: 'transaction' | 'session', listen: 'direct' | 'bouncer'): Promise<Deployment> {
   const name = `jobkit_${mode}_${listen}`;
   const admin = openPool(server.urlFor('postgres'), 1);
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  await applyMigrations(server.urlFor(name));
   const bouncer = await startPgBouncer(server, mode);
+  await applyMigrations(bouncer.urlFor(name));
   const db = openDatabase(bouncer.urlFor(name), { maxConnections: 10, listenUrl: listen === 'direct' ? server.urlFor(name) : undefined });
   const app = await createHttpServer({
     db,
