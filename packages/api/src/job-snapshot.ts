@@ -1,4 +1,4 @@
-import { contractFor, jobSnapshotSchema, type JobSnapshot } from '@jobkit/jobs';
+import { contractFor, jobSnapshotSchema, type JobSnapshot, type RegisteredJobContract } from '@jobkit/jobs';
 import { statementFor, type Database } from '@jobkit/db';
 import { TRPCError } from '@trpc/server';
 import type { Actor } from './context.ts';
@@ -48,10 +48,14 @@ export interface JobSnapshotRow {
 
 /**
  * Turns a stored job into what clients see, parsing result and progress with the kind's own
- * schemas: the typed union clients get is checked here, not assumed.
+ * schemas: the typed union clients get is checked here, not assumed. A job stored by another
+ * version of its kind (queued before a deploy, or finished by a newer worker during one) is shown
+ * too: a result that does not fit today's output schema is given as stored, in `storedResult`,
+ * and progress data that does not fit is left out (it is replaced at the next report).
  */
 export function toJobSnapshot(row: JobSnapshotRow): JobSnapshot {
-  const parsed = jobSnapshotSchema.safeParse({
+  const contract = contractFor(row.kind);
+  const shown = {
     ...row,
     cancelRequested: row.cancelRequestedAt !== null,
     cancelRequestedAt: undefined,
@@ -59,16 +63,43 @@ export function toJobSnapshot(row: JobSnapshotRow): JobSnapshot {
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,
     updatedAt: row.updatedAt.toISOString(),
-  });
+    storedResult: null,
+  };
+  const parsed = jobSnapshotSchema.safeParse(contract ? withStoredResult(shown, contract) : shown);
   if (parsed.success) return parsed.data;
-  const contract = contractFor(row.kind);
-  const reason = !contract
-    ? `this server does not know the kind ${row.kind}`
-    : contract.version === row.payloadVersion
-      ? `its stored data does not match the ${row.kind} v${contract.version} schema`
-      : `it was stored as ${row.kind} v${row.payloadVersion} and this server reads v${contract.version}`;
+  const reason = contract
+    ? `its stored data does not match the ${row.kind} v${contract.version} schema`
+    : `this server does not know the kind ${row.kind}`;
   throw new TRPCError({
     code: 'INTERNAL_SERVER_ERROR',
     message: `Job ${row.id} cannot be shown: ${reason}.`,
   });
+}
+
+/** The fields of a job that belong to its kind's version, as stored. */
+interface VersionedFields {
+  kind: string;
+  payloadVersion: number;
+  progressData: unknown;
+  result: unknown;
+}
+
+function withStoredResult<Shown extends VersionedFields>(shown: Shown, contract: RegisteredJobContract) {
+  const progressData = contract.progress.safeParse(shown.progressData).success ? shown.progressData : null;
+  if (shown.result === null) return { ...shown, progressData };
+  const result = contract.output.safeParse(shown.result);
+  if (result.success) return { ...shown, progressData };
+  const [issue] = result.error.issues;
+  const where = issue ? ` (${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message})` : '';
+  const stored = shown.payloadVersion === contract.version ? '' : ` was stored by ${shown.kind} version ${shown.payloadVersion} and`;
+  return {
+    ...shown,
+    progressData,
+    result: null,
+    storedResult: {
+      payloadVersion: shown.payloadVersion,
+      reason: `It${stored} does not fit version ${contract.version}${where}.`,
+      data: shown.result,
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FileTypeName } from './files.ts';
 import { boundedJson } from './json.ts';
+import { checkVersionChain, upcastStoredInput, type PreviousInputs, type Upcasters } from './payload-versions.ts';
 
 export const jobStatuses = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export const jobStatusSchema = z.enum(jobStatuses);
@@ -27,11 +28,24 @@ export interface JobContractSpec<
   Input extends z.ZodType,
   Progress extends z.ZodType,
   Output extends z.ZodType,
+  Version extends number = number,
+  Previous extends PreviousInputs = PreviousInputs,
 > {
   /** Stable identifier, stored on every job row. */
   kind: Kind;
-  /** Bump when input, progress or output change shape; stored on the job as `payloadVersion`. */
-  version: number;
+  /**
+   * Bump when input, progress or output change shape; stored on the job as `payloadVersion`.
+   * Workers claim only the versions they read, so a job queued by a newer server waits for a newer
+   * worker (see `previous` for the other way round).
+   */
+  version: Version;
+  /**
+   * Input schemas of earlier versions whose queued jobs this version still runs, by version
+   * (`{ 1: inputV1 }`), each with its step to the next version in `upcast`.
+   */
+  previous?: Previous;
+  /** `upcast[n]` turns version n's parsed input into version n + 1's: `{ 1: (v1) => v2 }`. */
+  upcast?: NoInfer<Upcasters<Version, Input, Previous>>;
   /** A name for people, shown in the web app. */
   title: string;
   input: Input;
@@ -93,7 +107,13 @@ function snapshotSchemaFor<Kind extends string, Progress extends z.ZodType, Outp
     progress: z.int().min(0).max(100),
     progressMessage: z.string().nullable(),
     progressData: progress.nullable(),
+    /** Today's output type; null without a result, or when the stored one does not fit it. */
     result: output.nullable(),
+    /**
+     * A stored result that does not fit today's output schema (made by another version of the
+     * kind), as it was stored, with why it is not in `result`. Null otherwise.
+     */
+    storedResult: z.object({ payloadVersion: z.int(), reason: z.string(), data: z.json() }).nullable(),
     error: jobErrorSchema.nullable(),
     attempt: z.int(),
     maxAttempts: z.int(),
@@ -111,7 +131,9 @@ export function defineJob<
   Input extends z.ZodType,
   Progress extends z.ZodType,
   Output extends z.ZodType,
->(spec: JobContractSpec<Kind, Input, Progress, Output>) {
+  const Version extends number = number,
+  const Previous extends PreviousInputs = PreviousInputs,
+>({ previous, upcast, ...spec }: JobContractSpec<Kind, Input, Progress, Output, Version, Previous>) {
   if (!/^[a-z][a-zA-Z0-9]*$/.test(spec.kind)) {
     throw new Error(`Job kind "${spec.kind}" must be camelCase letters and digits`);
   }
@@ -134,8 +156,20 @@ export function defineJob<
   if (backoff.initialDelayMs < 0 || backoff.maxDelayMs < backoff.initialDelayMs) {
     throw new Error(`Job kind "${spec.kind}": backoff needs 0 <= initialDelayMs <= maxDelayMs`);
   }
+  const chain = { kind: spec.kind, version: spec.version, previous: previous ?? {}, upcast: upcast ?? {} };
+  const previousVersions = checkVersionChain(chain);
   return Object.freeze({
     ...spec,
+    /** Every version whose jobs this contract reads: the kept earlier ones and `version`. */
+    readableVersions: Object.freeze([...previousVersions, spec.version]),
+    /**
+     * The input of a job stored as `payloadVersion`, taken to this version (then parsed by `input`
+     * as usual). Throws a ZodError when it does not fit its own version's schema,
+     * PayloadUpcastRefused when a step refuses it, UnreadablePayloadVersion for a version not kept.
+     */
+    upcastInput(payloadVersion: number, stored: unknown): unknown {
+      return upcastStoredInput(chain, payloadVersion, stored);
+    },
     retentionMs: spec.retentionMs ?? defaultRetentionMs,
     backoff,
     internal: spec.internal ?? false,

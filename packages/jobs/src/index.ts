@@ -1,4 +1,5 @@
 export * from './define.ts';
+export { PayloadUpcastRefused, UnreadablePayloadVersion, type PreviousInputs, type Upcasters } from './payload-versions.ts';
 export * from './registry.ts';
 export * from './kinds/document-analysis.ts';
 export * from './kinds/webhook-delivery.ts';

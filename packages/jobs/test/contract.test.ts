@@ -97,6 +97,7 @@ describe('the registry', () => {
       progressMessage: 'Counting',
       progressData: { stage: 'counting', sentencesDone: 4, sentencesTotal: 10 },
       result: null,
+      storedResult: null,
       error: null,
       attempt: 1,
       maxAttempts: 3,

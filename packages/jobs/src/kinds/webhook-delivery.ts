@@ -1,5 +1,18 @@
 import { z } from 'zod';
 import { defineJob, jobStatusSchema } from '../define.ts';
+import { PayloadUpcastRefused } from '../payload-versions.ts';
+
+/**
+ * Version 1 named a bare URL, signed with one secret for the whole installation
+ * (JOBKIT_WEBHOOK_SECRET, since removed). Kept so that deliveries queued before the endpoints
+ * migration end with a reason instead of INVALID_PAYLOAD.
+ */
+const deliveryInputV1 = z.object({
+  url: z.url({ protocol: /^https?$/ }),
+  jobId: z.uuid(),
+  kind: z.string(),
+  status: jobStatusSchema,
+});
 
 /**
  * One delivery of a job's completion webhook to a registered endpoint. Enqueued by the database
@@ -21,6 +34,19 @@ export const webhookDelivery = defineJob({
     kind: z.string(),
     status: jobStatusSchema,
   }),
+  previous: { 1: deliveryInputV1 },
+  upcast: {
+    // No endpoint can be made up for a bare URL: it would have no secret its receiver knows, and
+    // the URL was never checked as endpoints are. So a version 1 delivery ends, saying why.
+    1: (v1) => {
+      throw new PayloadUpcastRefused(
+        'WEBHOOK_ENDPOINT_REQUIRED',
+        `This delivery to ${new URL(v1.url).host} was queued before webhooks went to registered endpoints, ` +
+          'and was not sent: a bare URL has no secret to sign with. Register the URL as a webhook endpoint ' +
+          'and name it when starting jobs.',
+      );
+    },
+  },
   progress: z.object({}),
   output: z.object({ outcome: z.literal('delivered'), httpStatus: z.int(), deliveredAt: z.iso.datetime() }),
   timeoutMs: 15_000,
