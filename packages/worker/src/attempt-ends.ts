@@ -9,12 +9,14 @@ import {
   type Failure,
 } from '@jobkit/db';
 import { Batcher } from './batcher.ts';
+import { isStatementAtFault } from './durable-write.ts';
 
 /**
  * The ends of this process's attempts, written in batches: one statement per batch and per kind of
  * end instead of one round trip per job, which is what lets a worker finish thousands of short
  * jobs a second. Each call settles once its attempt's end is written, with whether it was still
- * this worker's to end (false: the lease was lost, and the job belongs to someone else now).
+ * this worker's to end (false: the lease was lost, and the job belongs to someone else now), or
+ * rejects with the write's error (the caller tries again: see job-run.ts).
  */
 export interface AttemptEnds {
   complete(completion: Completion): Promise<boolean>;
@@ -29,13 +31,13 @@ export interface AttemptEnds {
 const maxBatch = 500;
 
 export function batchedAttemptEnds(pool: Database['pool']): AttemptEnds {
-  const completions = new Batcher((items: readonly Completion[]) => completeJobs(pool, items), maxBatch);
-  const failures = new Batcher((items: readonly Failure[]) => failJobs(pool, items), maxBatch);
-  const cancels = new Batcher(
-    (items: readonly { ref: AttemptRef; retentionMs: number }[]) => finishCancelledJobs(pool, items),
-    maxBatch,
-  );
-  const releases = new Batcher((refs: readonly AttemptRef[]) => releaseJobs(pool, refs), maxBatch);
+  // A batch the database refuses for its data is written again job by job (see Batcher).
+  const batcher = <Item, Answer>(write: (items: readonly Item[]) => Promise<Answer>) =>
+    new Batcher(write, maxBatch, isStatementAtFault);
+  const completions = batcher((items: readonly Completion[]) => completeJobs(pool, items));
+  const failures = batcher((items: readonly Failure[]) => failJobs(pool, items));
+  const cancels = batcher((items: readonly { ref: AttemptRef; retentionMs: number }[]) => finishCancelledJobs(pool, items));
+  const releases = batcher((refs: readonly AttemptRef[]) => releaseJobs(pool, refs));
   return {
     async complete(completion) {
       return (await completions.add(completion)).has(completion.ref.jobId);

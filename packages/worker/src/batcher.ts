@@ -12,6 +12,9 @@ interface Waiting<Item, Answer> {
  * one round trip (graphile-worker's completion batching, with its delay at zero).
  *
  * Every item of a batch gets the batch's whole answer (or its error), and picks out its own part.
+ * A batch that fails with an error `isolate` says may belong to one item (bad data, not a lost
+ * connection) is written again item by item, so that only the item at fault fails: one result the
+ * database refuses must not take the ends of the other jobs of its batch with it.
  */
 export class Batcher<Item, Answer> {
   private waiting: Waiting<Item, Answer>[] = [];
@@ -20,6 +23,7 @@ export class Batcher<Item, Answer> {
   constructor(
     private readonly write: (items: readonly Item[]) => Promise<Answer>,
     private readonly maxBatch: number,
+    private readonly isolate: (error: unknown) => boolean = () => false,
   ) {}
 
   add(item: Item): Promise<Answer> {
@@ -38,9 +42,20 @@ export class Batcher<Item, Answer> {
         const answer = await this.write(batch.map((waiting) => waiting.item));
         for (const waiting of batch) waiting.resolve(answer);
       } catch (error) {
-        for (const waiting of batch) waiting.reject(error);
+        if (batch.length > 1 && this.isolate(error)) await this.writeOneByOne(batch);
+        else for (const waiting of batch) waiting.reject(error);
       }
     }
     this.writing = undefined;
+  }
+
+  private async writeOneByOne(batch: readonly Waiting<Item, Answer>[]): Promise<void> {
+    for (const waiting of batch) {
+      try {
+        waiting.resolve(await this.write([waiting.item]));
+      } catch (error) {
+        waiting.reject(error);
+      }
+    }
   }
 }

@@ -1,11 +1,14 @@
 import type { AttemptRef, ClaimedJob, Database, ProgressReport } from '@jobkit/db';
 import { retryDelayMs } from '@jobkit/jobs';
 import type { AttemptEnds } from './attempt-ends.ts';
+import { persistently } from './durable-write.ts';
 import { runInline, type Execution } from './execution.ts';
 import type { JobHandler } from './handler.ts';
 import type { HandlerThreads } from './handler-threads.ts';
+import type { Leases } from './heartbeat.ts';
 import { jobFiles } from './job-files.ts';
 import { ProgressWriter } from './progress-writer.ts';
+import { endRetryPastLeaseMs } from './lease-timing.ts';
 import type { WorkerSettings } from './settings.ts';
 import type { AbortReason, JobOutcome } from './thread-protocol.ts';
 import { jobWebhooks } from './webhook-endpoints.ts';
@@ -15,11 +18,19 @@ export interface RunningJob {
   readonly job: ClaimedJob;
   /** Asks the handler to stop; one that ignores it is abandoned (its thread terminated). */
   abort(reason: AbortReason): void;
+  /**
+   * Stops the handler because its lease may lapse before this worker can extend it (the database
+   * is out of reach): whatever it produced, the job is given back (released) if that can still be
+   * written, so it never runs here and elsewhere at once. True the first time it is asked.
+   */
+  fence(): boolean;
+  /** True while the attempt's end failed to be written at least once and is still being tried. */
+  readonly endRetrying: boolean;
   /** Progress the handler reported. */
   progress(report: ProgressReport): void;
   /** Settles once the handler is over: its slot is free, while its end is being written. */
   readonly finished: Promise<void>;
-  /** Settles once the attempt's end is written (or found to be no longer ours). */
+  /** Settles once the attempt's end is written, found to be no longer ours, or given up (logged). Never rejects. */
   readonly done: Promise<void>;
 }
 
@@ -28,6 +39,7 @@ export interface JobContext {
   /** Absent when every handler of the worker runs inline. */
   threads: HandlerThreads | undefined;
   ends: AttemptEnds;
+  leases: Leases;
   workerId: string;
   config: WorkerSettings;
 }
@@ -42,11 +54,19 @@ export function runJob(job: ClaimedJob, handler: JobHandler, context: JobContext
   let abortReason: AbortReason | undefined;
   let abandonTimer: NodeJS.Timeout | undefined;
   let over = false;
+  let fenced = false;
+  let endRetrying = false;
+  const log = (message: string): void => {
+    config.log(`[worker ${ref.workerId}] ${message}`);
+  };
+  let progressFailed = false;
 
   const report = (update: ProgressReport): void => {
     if (over) return;
+    // Best effort: a lost report is superseded by the next one, or by the end.
     progress ??= new ProgressWriter(pool, ref, config.progressIntervalMs, (error) => {
-      config.log(`[worker ${ref.workerId}] progress of job ${job.id} not saved: ${String(error)}`);
+      if (!progressFailed) log(`progress of job ${job.id} not saved (later failures of this job not logged): ${String(error)}`);
+      progressFailed = true;
     });
     progress.report(update);
   };
@@ -99,8 +119,40 @@ export function runJob(job: ClaimedJob, handler: JobHandler, context: JobContext
   });
   const done = finished.then(async ({ result, reason }) => {
     await progress?.close();
-    await record(result, reason);
+    if (fenced) await releaseOrLeave();
+    else await record(result, reason);
   });
+
+  /**
+   * Writes an end, trying again while the attempt still holds its lease and a little past it (the
+   * SQL guard refuses a late write once the job is someone else's). False if it could not be written.
+   */
+  async function deliver(what: string, write: () => Promise<unknown>): Promise<boolean> {
+    const outcome = await persistently(
+      write,
+      () => context.leases.lapsesAt(job.id) + endRetryPastLeaseMs(config.leaseMs),
+      (error) => {
+        endRetrying = true;
+        log(`the end of job ${job.id} (${what}) was not written, trying again while its lease holds: ${String(error)}`);
+      },
+    );
+    endRetrying = false;
+    if (!outcome.written) log(`could not record the end of job ${job.id} (${what}): ${String(outcome.error)}`);
+    return outcome.written;
+  }
+
+  /** Gives the job back, or leaves it to the rescuer when even that cannot be written. */
+  async function releaseOrLeave(): Promise<void> {
+    if (!(await deliver('release', () => ends.release(ref)))) {
+      log(`job ${job.id} left to the rescuer: it runs again once its lease lapses`);
+    }
+  }
+
+  /** A result or failure that could not be kept is not a failed attempt: the job is given back. */
+  async function deliverOrRelease(what: string, write: () => Promise<unknown>): Promise<void> {
+    if (await deliver(what, write)) return;
+    await releaseOrLeave();
+  }
 
   // The one place an attempt's end is written, by the reason it ended.
   async function record(result: JobOutcome, reason: AbortReason | undefined): Promise<void> {
@@ -108,10 +160,10 @@ export function runJob(job: ClaimedJob, handler: JobHandler, context: JobContext
       case 'lease-lost':
         return; // Someone else owns the job now; anything we wrote would be refused anyway.
       case 'shutdown':
-        await ends.release(ref);
+        await releaseOrLeave();
         return;
       case 'cancelled':
-        await ends.cancel(ref, contract.retentionMs);
+        await deliverOrRelease('cancelled', () => ends.cancel(ref, contract.retentionMs));
         return;
       case 'timeout':
       case undefined:
@@ -119,22 +171,41 @@ export function runJob(job: ClaimedJob, handler: JobHandler, context: JobContext
     }
     // A handler that finished just as its deadline passed still delivered: keep the result.
     if (result.ok) {
-      await ends.complete({ ref, result: result.output, retentionMs: contract.retentionMs });
+      const completion = { ref, result: result.output, retentionMs: contract.retentionMs };
+      await deliverOrRelease('completed', () => ends.complete(completion));
       return;
     }
     const failure =
       reason === 'timeout'
         ? { code: 'TIMEOUT', message: `The job did not finish within ${contract.timeoutMs} ms.`, retryable: true }
         : result.failure;
-    await ends.fail({
+    const end = {
       ref,
       failure: { code: failure.code, message: failure.message, stack: result.failure.stack, detail: result.failure.detail },
       retryable: failure.retryable,
       retryDelayMs: retryDelayMs(contract.backoff, job.attempt),
       retentionMs: contract.retentionMs,
-      outcome: reason === 'timeout' ? 'timed_out' : 'failed',
-    });
+      outcome: reason === 'timeout' ? ('timed_out' as const) : ('failed' as const),
+    };
+    await deliverOrRelease('failed', () => ends.fail(end));
   }
 
-  return { job, abort, progress: report, finished: finished.then(() => undefined), done };
+  const fence = (): boolean => {
+    if (over || fenced) return false;
+    fenced = true;
+    abort('lease-lost');
+    return true;
+  };
+
+  return {
+    job,
+    abort,
+    fence,
+    get endRetrying() {
+      return endRetrying;
+    },
+    progress: report,
+    finished: finished.then(() => undefined),
+    done,
+  };
 }

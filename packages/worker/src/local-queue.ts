@@ -1,17 +1,27 @@
 import type { ClaimedJob } from '@jobkit/db';
 
 /**
- * How long, at the pace jobs have been finishing, a job claimed ahead may expect to wait here for
- * a slot. Jobs claimed ahead are held (running, leased) by this process, so no other worker can
- * take them meanwhile, and if it dies they wait out its lease and lose an attempt like its running
- * jobs: claiming ahead pays for short jobs (one claim per many jobs instead of per job) and would
- * only hold long ones back from idle workers elsewhere. Sizing the queue by time rather than by
- * count gets both: a hundred no-op jobs, none of a kind that takes a second. A tenth of a second
- * is many claim round trips, so a longer horizon would save little and expose more jobs.
+ * How long, at the pace jobs of each kind have been finishing, the jobs claimed ahead may expect
+ * to wait here for a slot, all together. Jobs claimed ahead are held (running, leased) by this
+ * process, so no other worker can take them meanwhile, and if it dies they wait out its lease and
+ * lose an attempt like its running jobs: claiming ahead pays for short jobs (one claim per many
+ * jobs instead of per job) and would only hold long ones back from idle workers elsewhere. Sizing
+ * the queue by time rather than by count gets both: a hundred no-op jobs, none of a kind that takes
+ * a second. A tenth of a second is many claim round trips, so a longer horizon would save little
+ * and expose more jobs.
+ *
+ * The pace is kept per kind: one average over all kinds would let a burst of millisecond webhook
+ * deliveries make the worker claim dozens of minute-long analyses ahead.
  */
 const horizonMs = 100;
-/** Weight of the latest duration in the running mean. */
+/** Weight of the latest duration in each kind's running mean. */
 const smoothing = 0.1;
+
+/** One claim to make: at most `limit` jobs of these kinds. */
+export interface ClaimRequest {
+  kinds: readonly string[];
+  limit: number;
+}
 
 /**
  * The jobs this process claimed ahead of its free slots, in the order they should start (the
@@ -21,9 +31,9 @@ const smoothing = 0.1;
  */
 export class LocalQueue {
   private jobs: ClaimedJob[] = [];
-  // Unknown until a job has finished here: no claiming ahead before this worker has seen how long
-  // its jobs take (a fresh worker facing a backlog of long jobs must not hoard them).
-  private meanDurationMs = Number.POSITIVE_INFINITY;
+  // A kind is unknown until one of its jobs has finished here, and is never claimed ahead before
+  // that (a fresh worker facing a backlog of long jobs must not hoard them).
+  private readonly meanDurationMs = new Map<string, number>();
 
   constructor(
     private readonly concurrency: number,
@@ -61,22 +71,40 @@ export class LocalQueue {
     return this.jobs.splice(0);
   }
 
-  /** A handler ran this long here. */
-  observe(durationMs: number): void {
-    this.meanDurationMs = Number.isFinite(this.meanDurationMs)
-      ? this.meanDurationMs + smoothing * (durationMs - this.meanDurationMs)
-      : durationMs;
+  /** A handler of this kind ran this long here. */
+  observe(kind: string, durationMs: number): void {
+    const mean = this.meanDurationMs.get(kind);
+    this.meanDurationMs.set(kind, mean === undefined ? durationMs : mean + smoothing * (durationMs - mean));
+  }
+
+  private expectedMs(kind: string): number {
+    return this.meanDurationMs.get(kind) ?? Number.POSITIVE_INFINITY;
   }
 
   /**
-   * How many jobs to claim now, with `running` handlers busy: enough for the idle slots and to fill
-   * the queue ahead. Zero while no slot is idle and the queue is more than half full, so that the
-   * worker claims again when the queue runs low, many jobs at a time, not once per finished job.
+   * The claims to make now, with `busy` slots taken: every kind for the idle slots, and ahead only
+   * the kinds quick enough to start within the horizon, as many as the slowest of them fits in
+   * what is left of it (the claim's LIMIT spans its kinds, so it must suit the slowest). Nothing
+   * while no slot is idle and the queue holds more than half the horizon, so that the worker claims
+   * again when the queue runs low, many jobs at a time, not once per finished job.
    */
-  claimLimit(running: number): number {
-    const ahead = Math.min(this.prefetch, Math.floor((horizonMs * this.concurrency) / this.meanDurationMs));
-    const idle = this.concurrency - running - this.jobs.length;
-    if (idle <= 0 && this.jobs.length > ahead / 2) return 0;
-    return Math.max(0, this.concurrency - running + ahead - this.jobs.length);
+  claims(busy: number, kinds: readonly string[]): ClaimRequest[] {
+    const idle = Math.max(0, this.concurrency - busy - this.jobs.length);
+    const budgetMs = horizonMs * this.concurrency;
+    const queuedMs = this.jobs.reduce((sum, job) => sum + this.expectedMs(job.kind), 0);
+    if (idle === 0 && (queuedMs > budgetMs / 2 || this.jobs.length > this.prefetch / 2)) return [];
+    const leftMs = budgetMs - queuedMs;
+    const quick = kinds.filter((kind) => this.expectedMs(kind) <= leftMs);
+    const slowestMs = Math.max(0, ...quick.map((kind) => this.expectedMs(kind)));
+    const byTime = slowestMs === 0 ? Number.POSITIVE_INFINITY : Math.floor(leftMs / slowestMs);
+    const ahead = quick.length === 0 ? 0 : Math.max(0, Math.min(this.prefetch - this.jobs.length, byTime));
+    const requests: ClaimRequest[] =
+      quick.length === kinds.length
+        ? [{ kinds, limit: idle + ahead }]
+        : [
+            { kinds, limit: idle },
+            { kinds: quick, limit: ahead },
+          ];
+    return requests.filter((request) => request.limit > 0);
   }
 }

@@ -25,6 +25,9 @@ export function startMaintenance(
     Object.values(handlers).map((handler) => [handler.contract.kind, handler.contract.retentionMs]),
   );
 
+  // An outage is logged once per task, not on every tick.
+  const failing = { rescue: false, sweep: false };
+
   const rescue = async (): Promise<void> => {
     try {
       let rescued;
@@ -33,8 +36,10 @@ export function startMaintenance(
         for (const job of rescued) config.log(`[rescuer] job ${job.id}: lease expired, now ${job.status}`);
         if (rescued.some((job) => job.status === 'queued')) onRescued();
       } while (rescued.length === rescueBatch);
+      failing.rescue = false;
     } catch (error) {
-      config.log(`[rescuer] failed, will retry: ${String(error)}`);
+      if (!failing.rescue) config.log(`[rescuer] failed, will retry: ${String(error)}`);
+      failing.rescue = true;
     }
   };
 
@@ -43,8 +48,10 @@ export function startMaintenance(
       let deleted;
       do deleted = await sweepExpiredJobs(pool, { batchSize: sweepBatch, tombstoneMs, unusedFileMs });
       while (deleted === sweepBatch);
+      failing.sweep = false;
     } catch (error) {
-      config.log(`[retention] sweep failed, will retry: ${String(error)}`);
+      if (!failing.sweep) config.log(`[retention] sweep failed, will retry: ${String(error)}`);
+      failing.sweep = true;
     }
   };
 

@@ -5,8 +5,10 @@ import { hostname } from 'node:os';
 import { batchedAttemptEnds } from './attempt-ends.ts';
 import type { HandlerRegistry } from './handler.ts';
 import { startHandlerThreads, type HandlerThreads } from './handler-threads.ts';
-import { heartbeat } from './heartbeat.ts';
+import { Leases } from './heartbeat.ts';
 import { runJob, type RunningJob } from './job-run.ts';
+import { persistently } from './durable-write.ts';
+import { checkLeaseTiming, endRetryPastLeaseMs, fenceCheckIntervalMs, fenceMarginMs, heartbeatIntervalMs } from './lease-timing.ts';
 import { loadHandlers } from './load-handlers.ts';
 import { LocalQueue } from './local-queue.ts';
 import { startMaintenance } from './maintenance.ts';
@@ -24,12 +26,16 @@ export interface Worker {
   stop(options?: { graceMs?: number }): Promise<void>;
 }
 
+/** The longest wait between two claims while claims fail. */
+const claimBackoffMaxMs = 5_000;
+
 export function createWorker(options: WorkerOptions): Worker {
   const config: WorkerSettings = settings(options);
   const { pool } = options.database;
   const id = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const ends = batchedAttemptEnds(pool);
   const queue = new LocalQueue(config.concurrency, config.prefetch);
+  const leases = new Leases(pool, id, config, abort);
   // Every started job of this process, until its end is written; `running` counts those whose
   // handler has not finished: a slot is free again as soon as its handler is over.
   const active = new Map<string, RunningJob>();
@@ -40,6 +46,11 @@ export function createWorker(options: WorkerOptions): Worker {
   let notifications: JobNotifications | undefined;
   let stopMaintenance = (): void => undefined;
   let timers: NodeJS.Timeout[] = [];
+  // Heartbeats and fencing go on through a shutdown, until the last job has ended or been released.
+  let leaseTimers: NodeJS.Timeout[] = [];
+  let claimFailures = 0;
+  let claimRetryAt = 0;
+  let claimRetryTimer: NodeJS.Timeout | undefined;
   let stopping = false;
   let claimWanted = false;
   let claiming: Promise<void> | undefined;
@@ -48,7 +59,25 @@ export function createWorker(options: WorkerOptions): Worker {
 
   function wake(): void {
     claimWanted = true;
-    if (!claiming && !stopping) claiming = claimLoop();
+    if (claiming || stopping) return;
+    // After a failed claim, the next waits out its backoff, however many wake-ups come meanwhile.
+    const wait = claimRetryAt - performance.now();
+    if (wait > 0) {
+      claimRetryTimer ??= setTimeout(() => {
+        claimRetryTimer = undefined;
+        wake();
+      }, wait);
+      claimRetryTimer.unref();
+      return;
+    }
+    claiming = claimLoop();
+  }
+
+  /** Slots taken: handlers at work, and ended jobs whose end is not written yet (the database may be down). */
+  function busySlots(): number {
+    let retrying = 0;
+    for (const run of active.values()) if (run.endRetrying) retrying++;
+    return running + retrying;
   }
 
   // One claim at a time per process; a wake-up during a claim makes the loop go round again.
@@ -58,29 +87,39 @@ export function createWorker(options: WorkerOptions): Worker {
     try {
       while (claimWanted && !stopping) {
         claimWanted = false;
-        const limit = queue.claimLimit(running);
-        if (limit <= 0) break;
-        const jobs = await claimJobs(pool, {
-          workerId: id,
-          kinds: Object.keys(handlers),
-          limit,
-          leaseMs: config.leaseMs,
-          maxRunningPerOwner: config.maxRunningPerUser,
-        });
-        queue.add(jobs);
-        startQueued();
+        for (const request of queue.claims(busySlots(), Object.keys(handlers))) {
+          // The leases are dated from before the claim is sent: never later than the database's.
+          const sentAt = performance.now();
+          const jobs = await claimJobs(pool, {
+            workerId: id,
+            kinds: request.kinds,
+            limit: request.limit,
+            leaseMs: config.leaseMs,
+            maxRunningPerOwner: config.maxRunningPerUser,
+          });
+          leases.hold(jobs.map((job) => job.id), sentAt);
+          queue.add(jobs);
+          startQueued();
+          if (claimFailures > 0) log(`[worker ${id}] claims work again after ${claimFailures} failed`);
+          claimFailures = 0;
+        }
       }
     } catch (error) {
-      log(`[worker ${id}] claim failed, will retry: ${String(error)}`);
+      // Capped exponential backoff: no hot loop against a database that is down or full.
+      claimFailures++;
+      claimRetryAt = performance.now() + Math.min(claimBackoffMaxMs, 50 * 2 ** claimFailures);
+      claimWanted = true;
+      if (claimFailures === 1) log(`[worker ${id}] claim failed, will retry with backoff: ${String(error)}`);
     } finally {
       claiming = undefined;
     }
     // Jobs claimed while stopping began are given back with the rest of the queue.
     if (stopping) releaseQueued();
+    else if (claimFailures > 0) wake();
   }
 
   function startQueued(): void {
-    while (!stopping && running < config.concurrency) {
+    while (!stopping && busySlots() < config.concurrency) {
       const job = queue.take();
       if (!job) return;
       start(job);
@@ -91,35 +130,59 @@ export function createWorker(options: WorkerOptions): Worker {
     const handler = handlers[job.kind];
     if (!handler) return;
     const startedAt = performance.now();
-    const run = runJob(job, handler, { database: options.database, threads, ends, workerId: id, config });
+    const run = runJob(job, handler, { database: options.database, threads, ends, leases, workerId: id, config });
     active.set(job.id, run);
     running++;
     void run.finished.then(() => {
       running--;
-      queue.observe(performance.now() - startedAt);
+      queue.observe(job.kind, performance.now() - startedAt);
       startQueued();
       wake();
     });
-    run.done
-      .catch((error: unknown) => {
-        log(`[worker ${id}] could not record the end of job ${job.id}: ${String(error)}`);
-      })
-      .finally(() => {
+    // Never rejects: an end that cannot be written is logged (and the job released) by the run.
+    void run.done.then(() => {
         active.delete(job.id);
+        leases.forget(job.id);
         // The database counts the job as running until its end is written (in a batch, after its
         // slot came free): with a limit per user, the claims made meanwhile skipped its owner.
         if (config.maxRunningPerUser > 0) wake();
       });
   }
 
-  // Writes the end of a job that never started here; stop() waits for these too.
+  // Writes the end of a job that never started here, tried again while its lease holds (heartbeats
+  // go on for it meanwhile); stop() waits for these too.
   function endQueued(job: ClaimedJob, end: (ref: AttemptRef) => Promise<unknown>): void {
-    const ending = end({ jobId: job.id, workerId: id, attempt: job.attempt })
-      .catch((error: unknown) => {
-        log(`[worker ${id}] could not record the end of job ${job.id}: ${String(error)}`);
-      })
-      .finally(() => endings.delete(ending));
+    const ref = { jobId: job.id, workerId: id, attempt: job.attempt };
+    const ending = persistently(
+      () => end(ref),
+      () => leases.lapsesAt(job.id) + endRetryPastLeaseMs(config.leaseMs),
+      (error) => {
+        log(`[worker ${id}] the end of job ${job.id} was not written, trying again while its lease holds: ${String(error)}`);
+      },
+    ).then((outcome) => {
+      if (!outcome.written) log(`[worker ${id}] could not record the end of job ${job.id}: ${String(outcome.error)}`);
+      leases.forget(job.id);
+      endings.delete(ending);
+    });
     endings.add(ending);
+  }
+
+  /**
+   * Self-fencing: a handler whose lease this worker could not extend in time (the database out of
+   * reach) is stopped before the lease lapses, so the rescuer never hands out a job still running
+   * here; a job claimed ahead is given back instead of started.
+   */
+  function fenceLapsingLeases(): void {
+    const fenceAt = performance.now() + fenceMarginMs(config);
+    for (const run of active.values()) {
+      if (leases.lapsesAt(run.job.id) <= fenceAt && run.fence()) {
+        log(`[worker ${id}] job ${run.job.id}: its lease could not be extended in time, stopping its handler`);
+      }
+    }
+    for (const jobId of queue.ids()) {
+      const queued = leases.lapsesAt(jobId) <= fenceAt ? queue.remove(jobId) : undefined;
+      if (queued) endQueued(queued, (ref) => ends.release(ref));
+    }
   }
 
   function releaseQueued(): void {
@@ -168,13 +231,17 @@ export function createWorker(options: WorkerOptions): Worker {
       // Started means listening: a cancellation sent right after start() must not be missed.
       await notifications.ready;
       stopMaintenance = startMaintenance(pool, handlers, config, wake);
-      const held = (): string[] => [...queue.ids(), ...active.keys()];
       timers = [
         // Without notifications (LISTEN behind a transaction-mode pooler), polling is all there is.
         setInterval(wake, notifications.pollOnly ? config.pollOnlyIntervalMs : config.pollIntervalMs),
-        setInterval(() => void heartbeat(pool, id, held(), config, abort), Math.max(100, Math.floor(config.leaseMs / 4))),
       ];
-      for (const timer of timers) timer.unref();
+      leaseTimers = [
+        setInterval(() => void leases.beat(), heartbeatIntervalMs(config.leaseMs)),
+        setInterval(fenceLapsingLeases, fenceCheckIntervalMs(config.leaseMs)),
+      ];
+      for (const timer of [...timers, ...leaseTimers]) timer.unref();
+      const timingNote = checkLeaseTiming(config);
+      if (timingNote) log(`[worker ${id}] ${timingNote}`);
       wake();
     },
     stop({ graceMs = config.shutdownGraceMs } = {}) {
@@ -186,6 +253,7 @@ export function createWorker(options: WorkerOptions): Worker {
   async function stopNow(graceMs: number): Promise<void> {
     stopping = true;
     for (const timer of timers) clearInterval(timer);
+    clearTimeout(claimRetryTimer);
     stopMaintenance();
     releaseQueued();
     await claiming;
@@ -196,6 +264,7 @@ export function createWorker(options: WorkerOptions): Worker {
     await finished;
     await Promise.all(endings);
     clearTimeout(graceTimer);
+    for (const timer of leaseTimers) clearInterval(timer);
     // Listening lasts until the end: a cancellation may arrive during the grace period.
     await notifications?.close();
     await threads?.destroy();

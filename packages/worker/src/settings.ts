@@ -1,5 +1,6 @@
 import type { Database } from '@jobkit/db';
 import { availableParallelism } from 'node:os';
+import { checkLeaseTiming } from './lease-timing.ts';
 
 export interface WorkerOptions {
   database: Database;
@@ -84,7 +85,7 @@ export function settings(options: WorkerOptions): WorkerSettings {
   if (!Number.isInteger(handlerMemoryMb) || handlerMemoryMb < 16) {
     throw new Error(`Worker handler memory must be an integer of at least 16 MB, got ${handlerMemoryMb}`);
   }
-  return {
+  const checked: WorkerSettings = {
     handlersModule: options.handlersModule.toString(),
     concurrency,
     prefetch,
@@ -105,4 +106,7 @@ export function settings(options: WorkerOptions): WorkerSettings {
         console.warn(message);
       }),
   };
+  // Refuses a lease too short to fence safely; the note is logged by start().
+  checkLeaseTiming(checked);
+  return checked;
 }

@@ -2,7 +2,7 @@ import { cancelJob } from '@jobkit/db';
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker, type Worker, type WorkerOptions } from '../src/index.ts';
-import { echo, inlineWait, stubborn } from './fixtures/handlers.ts';
+import { echo, inlineWait, sleeper, stubborn } from './fixtures/handlers.ts';
 import { enqueue, waitFor } from './helpers.ts';
 
 /**
@@ -40,18 +40,18 @@ async function untilStatus(id: string, status: string, timeoutMs = 15_000) {
 }
 
 /**
- * A few quick jobs, so that the worker has seen its jobs are short (it claims ahead only then).
+ * Quick jobs, so that the worker has seen this kind is short (it claims a kind ahead only then).
  * Inline ones: they stay well under a millisecond however busy the machine is.
  */
-async function warmUp(): Promise<void> {
-  const ids = await enqueue(db, inlineWait, ownerId, [0, 0, 0].map((ms) => ({ ms, ignoreSignal: false })));
+async function warmUp(count = 3): Promise<void> {
+  const ids = await enqueue(db, inlineWait, ownerId, Array.from({ length: count }, () => ({ ms: 0, ignoreSignal: false })));
   await Promise.all(ids.map((id) => untilStatus(id, 'completed')));
 }
 
-/** The stubborn job takes the slot; the echo jobs are claimed with it and wait in the local queue. */
+/** The stubborn job takes the slot; the quick jobs are claimed with it and wait in the local queue. */
 async function busyWithQueued(count: number, stubbornMs = 60_000): Promise<{ busy: string; queued: string[] }> {
   const [busy = ''] = await enqueue(db, stubborn, ownerId, [{ ms: stubbornMs }], { priority: 1 });
-  const queued = await enqueue(db, echo, ownerId, Array.from({ length: count }, (_, n) => ({ n })));
+  const queued = await enqueue(db, inlineWait, ownerId, Array.from({ length: count }, () => ({ ms: 0, ignoreSignal: false })));
   await Promise.all([busy, ...queued].map((id) => untilStatus(id, 'running')));
   return { busy, queued };
 }
@@ -64,6 +64,20 @@ describe('claiming ahead', () => {
     await untilStatus(busy, 'running');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await job(waiting)).status).toBe('queued');
+  });
+
+  it('claims ahead only the kinds that have been quick here, not a slow kind after a burst of quick ones', async () => {
+    await startWorker();
+    const [slow = ''] = await enqueue(db, sleeper, ownerId, [{ ms: 300, steps: 1 }]);
+    await untilStatus(slow, 'completed');
+    // Enough quick jobs that one average over all kinds would call the worker's jobs quick.
+    await warmUp(30);
+    const [busy = ''] = await enqueue(db, stubborn, ownerId, [{ ms: 60_000 }], { priority: 1 });
+    const slowOnes = await enqueue(db, sleeper, ownerId, [{ ms: 300, steps: 1 }, { ms: 300, steps: 1 }]);
+    const [quick = ''] = await enqueue(db, inlineWait, ownerId, [{ ms: 0, ignoreSignal: false }]);
+    await Promise.all([untilStatus(busy, 'running'), untilStatus(quick, 'running')]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const id of slowOnes) expect((await job(id)).status).toBe('queued');
   });
 
   it('ends a cancelled job that has not started yet at once, leaving the running one alone', async () => {
@@ -86,13 +100,13 @@ describe('claiming ahead', () => {
     for (const id of [busy, ...queued]) {
       expect(await job(id)).toMatchObject({ status: 'queued', attempt: 1, lockedBy: null, result: null, attempts: [{ outcome: 'released' }] });
     }
-    // echo allows one attempt: the released one was given back to it.
+    // inlineWait allows one attempt: the released one was given back to it.
     expect((await job(queued[0] ?? '')).maxAttempts).toBe(2);
   });
 
   it('extends the leases of the jobs it holds ahead, and drops one whose lease was lost without running it', async () => {
     const logs: string[] = [];
-    await startWorker({ leaseMs: 600, rescueIntervalMs: 100, log: (message) => logs.push(message) });
+    await startWorker({ leaseMs: 600, abandonAfterMs: 100, rescueIntervalMs: 100, log: (message) => logs.push(message) });
     await warmUp();
     // The stubborn job holds the slot for three leases: the queued jobs live on heartbeats alone.
     const { busy, queued } = await busyWithQueued(2, 2_000);
