@@ -94,5 +94,23 @@ describe('the LISTEN connection', () => {
         await worker.stop();
       }
     });
+
+    it('gives up a reconnect that the network swallows too, and tries again until one answers', async () => {
+      const log: string[] = [];
+      const viaProxy = new URL(db.url);
+      viaProxy.port = String(proxy.port);
+      const worker = await startListeningWorker(viaProxy.toString(), log);
+      try {
+        proxy.silence({ newConnections: true });
+        await waitFor(logged(log, 'probe did not answer'));
+        await waitFor(logged(log, '[listen] reconnect failed'));
+        proxy.heal();
+        await waitFor(logged(log, '[listen] listening again'));
+        const [id] = await enqueue(db, echo, ownerId, [{ n: 4 }]);
+        await completes(id);
+      } finally {
+        await worker.stop();
+      }
+    });
   });
 });

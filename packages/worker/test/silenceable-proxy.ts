@@ -3,19 +3,21 @@ import { createConnection, createServer, type Socket } from 'node:net';
 /**
  * A TCP proxy on loopback whose open connections can be made silent: bytes are swallowed in both
  * directions while the sockets stay open, as when a NAT or firewall forgets a flow. Connections
- * made after `silence()` pass again.
+ * made after `silence()` pass again, unless `silence({ newConnections: true })` (until `heal()`).
  */
 export interface SilenceableProxy {
   port: number;
-  silence(): void;
+  silence(options?: { newConnections?: boolean }): void;
+  heal(): void;
   close(): Promise<void>;
 }
 
 export async function startSilenceableProxy(targetPort: number): Promise<SilenceableProxy> {
   const links = new Set<{ client: Socket; upstream: Socket; silent: boolean }>();
+  let newConnectionsSilent = false;
   const server = createServer((client) => {
     const upstream = createConnection(targetPort, '127.0.0.1');
-    const link = { client, upstream, silent: false };
+    const link = { client, upstream, silent: newConnectionsSilent };
     links.add(link);
     client.on('data', (chunk) => {
       if (!link.silent) upstream.write(chunk);
@@ -38,8 +40,12 @@ export async function startSilenceableProxy(targetPort: number): Promise<Silence
   if (address === null || typeof address === 'string') throw new Error('The proxy has no TCP port');
   return {
     port: address.port,
-    silence() {
+    silence(options = {}) {
       for (const link of links) link.silent = true;
+      newConnectionsSilent = options.newConnections ?? false;
+    },
+    heal() {
+      newConnectionsSilent = false;
     },
     async close() {
       for (const link of links) {

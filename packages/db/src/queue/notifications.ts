@@ -36,7 +36,8 @@ export interface ListenOptions {
   checkTimeoutMs?: number | undefined;
   /**
    * How often the connection proves it is alive by a notification it sends itself; one that gets
-   * no answer within half of this counts as dead and is replaced. Default 10 s.
+   * no answer within half of this counts as dead and is replaced, and one that cannot connect and
+   * LISTEN within the whole of it is given up and tried again. Default 10 s.
    */
   probeIntervalMs?: number | undefined;
   log?: ((message: string) => void) | undefined;
@@ -103,7 +104,6 @@ export function listenForJobs(url: string, events: JobEvents, options: ListenOpt
       application_name: 'jobkit-listen',
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
-      connectionTimeoutMillis: 10_000,
     });
     next.on('notification', (message) => {
       if (message.channel === jobsChannel) events.onJob(message.payload ?? '');
@@ -116,8 +116,15 @@ export function listenForJobs(url: string, events: JobEvents, options: ListenOpt
     });
     next.on('end', scheduleReconnect);
     try {
-      await next.connect();
-      await next.query(`LISTEN ${jobsChannel}; LISTEN ${cancelChannel}; LISTEN ${probeChannel}`);
+      // A socket that goes silent before LISTEN answers would hold this attempt for ever: it gets
+      // one probe interval.
+      const giveUp = setTimeout(() => next.connection.stream.destroy(), probeIntervalMs);
+      try {
+        await next.connect();
+        await next.query(`LISTEN ${jobsChannel}; LISTEN ${cancelChannel}; LISTEN ${probeChannel}`);
+      } finally {
+        clearTimeout(giveUp);
+      }
       if (!checked && options.pool) {
         pollOnly = (await roundTrip(options.pool, options.checkTimeoutMs ?? 3_000, false)) === 'silent';
         checked = true;
