@@ -69,22 +69,22 @@ async function deploy(mode: 'transaction' | 'session', listen: 'direct' | 'bounc
 /** Every HTTP answer's status, so that not one 5xx goes unseen. */
 const statuses: number[] = [];
 
-async function start(deployment: Deployment): Promise<string> {
-  const answer = await call(deployment.baseUrl, 'analysis.startDocumentAnalysis', 'mutation', { token: deployment.token, input: { input: { text } } });
+async function start(deployment: Deployment, document = text): Promise<string> {
+  const answer = await call(deployment.baseUrl, 'analysis.startDocumentAnalysis', 'mutation', { token: deployment.token, input: { input: { text: document } } });
   statuses.push(answer.status);
   const jobId = (answer.body as { result?: { data?: { jobId?: string } } }).result?.data?.jobId;
   if (jobId === undefined) throw new Error(`start answered ${answer.status}: ${JSON.stringify(answer.body)}`);
   return jobId;
 }
 
-/** Polls `jobs.getJob` over HTTP, as the browser does, until the job is completed. */
-async function untilCompleted(deployment: Deployment, jobId: string): Promise<void> {
+/** Polls `jobs.getJob` over HTTP, as the browser does, until the job has the status. */
+async function untilCompleted(deployment: Deployment, jobId: string, status = 'completed'): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const answer = await call(deployment.baseUrl, 'jobs.getJob', 'query', { token: deployment.token, input: { jobId } });
     statuses.push(answer.status);
-    if ((answer.body as { result?: { data?: { status?: string } } }).result?.data?.status === 'completed') return;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} not completed within 30 s: ${JSON.stringify(answer.body)}`);
+    if ((answer.body as { result?: { data?: { status?: string } } }).result?.data?.status === status) return;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} not ${status} within 30 s: ${JSON.stringify(answer.body)}`);
     await sleep(5);
   }
 }
@@ -169,13 +169,23 @@ describe('through PgBouncer in transaction mode, LISTEN through it too', () => {
   }, 120_000);
   afterAll(() => deployment.close());
 
-  it('finds that LISTEN hears nothing, says what to set, and polls instead', async () => {
+  it('finds that LISTEN hears nothing, says what to set, polls instead, and cancels through heartbeats', async () => {
     statuses.length = 0;
     expect(deployment.log.filter((line) => line.includes('polling for jobs instead'))).toHaveLength(1);
     expect(deployment.log.join('\n')).toContain('DATABASE_LISTEN_URL');
     const pickups = await idlePickups(deployment, 20);
     await burst(deployment, 200);
+    // No NOTIFY reaches the worker: a running job's cancellation reaches it with its next heartbeat.
+    const waiting = await start(deployment, 'WAIT for the cancellation.');
+    await untilCompleted(deployment, waiting, 'running');
+    const cancelledAt = performance.now();
+    statuses.push((await call(deployment.baseUrl, 'jobs.cancelJob', 'mutation', { token: deployment.token, input: { jobId: waiting } })).status);
+    await untilCompleted(deployment, waiting, 'cancelled');
+    const cancelMs = performance.now() - cancelledAt;
     expect(statuses.every((status) => status === 200)).toBe(true);
-    console.log(`[pgbouncer] transaction mode, LISTEN through it (poll-only): idle pickup p50 ${p50(pickups).toFixed(0)} ms (20 jobs)`);
+    console.log(
+      `[pgbouncer] transaction mode, LISTEN through it (poll-only): idle pickup p50 ${p50(pickups).toFixed(0)} ms (20 jobs); ` +
+        `a running job cancelled in ${cancelMs.toFixed(0)} ms (heartbeat every 5 s)`,
+    );
   }, 300_000);
 });
