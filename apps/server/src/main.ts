@@ -1,6 +1,8 @@
 /**
- * `pnpm start`: the whole app in one process. Starts (or connects to) PostgreSQL, applies
- * migrations, serves the API and the web app, and runs a worker unless RUN_WORKER=false.
+ * `pnpm start`: the whole app in one process. Starts its embedded PostgreSQL and migrates it (the
+ * one-process default), or connects to DATABASE_URL, which `pnpm db:migrate` migrates: there it
+ * waits for a schema it knows (see bootDatabase's `migrations`). Serves the API and the web app, and
+ * runs a worker unless RUN_WORKER=false.
  */
 import { ensureDemoUsers } from '@jobkit/api';
 import { bootDatabase, connectionOptionsFrom, defaultDataDir } from '@jobkit/db';

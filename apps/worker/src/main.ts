@@ -1,7 +1,8 @@
 /**
  * `pnpm worker`: one more worker process. Start as many as you like, on any machine that reaches
  * the database: they share the queue through FOR UPDATE SKIP LOCKED. Without DATABASE_URL it
- * joins the embedded database of the app started with `pnpm start` on this machine.
+ * joins the embedded database of the app started with `pnpm start` on this machine. It never
+ * migrates: on a schema older than it knows it waits for `pnpm db:migrate`, on a newer one it stops.
  */
 import { bootDatabase, connectionOptionsFrom, databaseEnvironmentShape } from '@jobkit/db';
 import { createWorker, onShutdownSignal, workerEnvironmentShape, workerOptionsFrom } from '@jobkit/worker';

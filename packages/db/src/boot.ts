@@ -3,6 +3,7 @@ import { openDatabase, type ConnectionOptions, type Database } from './database.
 import { embeddedUrl, ensureDatabase, findRunningPostmaster, startEmbeddedPostgres } from './embedded/start.ts';
 import { readEmbeddedPassword } from './embedded/password.ts';
 import { applyMigrations } from './migrations/runner.ts';
+import { awaitSchema } from './migrations/schema-state.ts';
 import { defaultDataDir } from './paths.ts';
 
 export interface BootOptions {
@@ -18,6 +19,17 @@ export interface BootOptions {
   maxConnections?: number;
   /** Named statements and the LISTEN URL (DATABASE_PREPARED_STATEMENTS, DATABASE_LISTEN_URL). */
   connection?: ConnectionOptions;
+  /**
+   * `apply`: apply pending migrations (`pnpm db:migrate`, and by default a process that starts the
+   * embedded server itself: the one-process `pnpm start`). `await` (the default otherwise: workers,
+   * servers on DATABASE_URL): never migrate under a running fleet; wait until the schema is what this
+   * code knows, saying what to run, and refuse one migrated by a newer version.
+   */
+  migrations?: 'apply' | 'await';
+  /** Where `await` says what it waits for. Default: standard error. */
+  log?: (message: string) => void;
+  /** How often `await` looks again. Default 2 s. */
+  schemaPollMs?: number;
 }
 
 export interface BootedDatabase {
@@ -30,7 +42,7 @@ export interface BootedDatabase {
 
 const embeddedDatabaseName = 'jobkit';
 
-/** Connects (starting the embedded server when asked), applies pending migrations, opens the pool. */
+/** Connects (starting the embedded server when asked), migrates or waits for the schema (see `migrations`), opens the pool. */
 export async function bootDatabase(options: BootOptions): Promise<BootedDatabase> {
   const dataDir = join(options.dataDir ?? defaultDataDir, 'postgres');
   let url = options.databaseUrl;
@@ -38,7 +50,8 @@ export async function bootDatabase(options: BootOptions): Promise<BootedDatabase
   let description = url ? `PostgreSQL at ${redactPassword(url)}` : `embedded PostgreSQL in ${dataDir}`;
 
   const running = url ? null : await findRunningPostmaster(dataDir);
-  if (!url && (options.embedded === 'start' || (options.embedded === 'attach-or-start' && !running))) {
+  const startsEmbedded = !url && (options.embedded === 'start' || (options.embedded === 'attach-or-start' && !running));
+  if (startsEmbedded) {
     const server = await startEmbeddedPostgres({ dataDir });
     await ensureDatabase(server.urlFor('postgres'), embeddedDatabaseName);
     url = server.urlFor(embeddedDatabaseName);
@@ -56,7 +69,16 @@ export async function bootDatabase(options: BootOptions): Promise<BootedDatabase
   }
 
   try {
-    await applyMigrations(url);
+    if ((options.migrations ?? (startsEmbedded ? 'apply' : 'await')) === 'apply') {
+      await applyMigrations(url);
+    } else {
+      const log =
+        options.log ??
+        ((message: string) => {
+          console.error(message);
+        });
+      await awaitSchema(url, description, { log, pollMs: options.schemaPollMs });
+    }
   } catch (error) {
     await stopEmbedded();
     throw error;

@@ -8,6 +8,7 @@ const booted = await bootDatabase({
   databaseUrl: process.env.DATABASE_URL,
   dataDir: process.env.JOBKIT_DATA_DIR,
   embedded: 'attach-or-start',
+  migrations: 'apply',
 });
 console.log(`Migrations are up to date on ${booted.description}.`);
 await booted.shutdown();
