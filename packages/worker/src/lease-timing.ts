@@ -9,7 +9,7 @@ import type { WorkerSettings } from './settings.ts';
  * fence check's own timer, so the handler is gone before the lease lapses and the rescuer may hand
  * the job to another worker.
  */
-const fenceSlackMs = 100;
+const fenceSlackMs = 200;
 
 export function heartbeatIntervalMs(leaseMs: number): number {
   return Math.max(100, Math.floor(leaseMs / 4));

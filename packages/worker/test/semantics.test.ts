@@ -89,7 +89,7 @@ describe('worker death', () => {
   });
 
   it('keeps extending the lease of a job that runs longer than one lease', async () => {
-    const worker = createWorker({ database: db, handlersModule: fixtures, concurrency: 1, leaseMs: 400, abandonAfterMs: 100, rescueIntervalMs: 100, log: () => undefined });
+    const worker = createWorker({ database: db, handlersModule: fixtures, concurrency: 1, leaseMs: 600, abandonAfterMs: 100, rescueIntervalMs: 100, log: () => undefined });
     workers.push(worker);
     await worker.start();
     const [id] = await enqueue(db, sleeper, ownerId, [{ ms: 1_500, steps: 3 }]);
