@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPool } from '../src/database.ts';
+import { openDatabase } from '../src/database.ts';
 import { claimJobs, completeJobs, enqueueJobs, extendLeases } from '../src/queue/index.ts';
 import { createTestDatabase, createTestUser, type TestDatabase } from '../src/testing/index.ts';
 
@@ -28,14 +28,17 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-/** A one-connection pool whose every statement's plan is reported back as a notice. */
+/**
+ * A one-connection pool whose every statement's plan is reported back as a notice. Its statements
+ * are named (DATABASE_PREPARED_STATEMENTS, the embedded database's default), as these plans assume.
+ */
 function explainedPool() {
   const url = new URL(db.url);
   url.searchParams.set(
     'options',
     '-c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=0 -c auto_explain.log_analyze=on -c client_min_messages=log',
   );
-  const pool = openPool(url.toString(), 1);
+  const pool = openDatabase(url.toString(), { maxConnections: 1, preparedStatements: true }).pool;
   const plans: string[] = [];
   pool.on('connect', (client) => {
     client.on('notice', (notice) => {
