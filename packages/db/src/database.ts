@@ -75,6 +75,33 @@ export function statementFor(db: Queryable, statement: NamedStatement): pg.Query
   return namedStatementsOn.has(db) ? statement : { text: statement.text };
 }
 
+/**
+ * Runs `statement` with its generic plan, the one made without looking at the values. Named, that
+ * is the plan the connection keeps after a few calls; unnamed, each call would be planned for its
+ * values, and with stale statistics (an empty table's, right after a burst of enqueues) the claim
+ * planned so reads and sorts the whole backlog. Unnamed, it runs in a transaction of its own with
+ * `SET LOCAL plan_cache_mode = force_generic_plan`, which leaves nothing on a pooled connection.
+ */
+export async function queryWithGenericPlan<Row extends pg.QueryResultRow>(
+  pool: pg.Pool,
+  statement: NamedStatement,
+  values: unknown[],
+): Promise<pg.QueryResult<Row>> {
+  if (namedStatementsOn.has(pool)) return pool.query<Row>(statement, values);
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN; SET LOCAL plan_cache_mode = force_generic_plan');
+    const result = await client.query<Row>(statement.text, values);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 export function openDatabase(url: string, options: { maxConnections?: number | undefined } & ConnectionOptions = {}): Database {
   const pool = openPool(url, options.maxConnections ?? 10);
   if (options.preparedStatements === true) {

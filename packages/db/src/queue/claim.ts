@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { statementFor } from '../database.ts';
+import { queryWithGenericPlan } from '../database.ts';
 import { externalWorkerId } from './tracked.ts';
 
 /**
@@ -30,7 +30,8 @@ import { externalWorkerId } from './tracked.ts';
  *   statement: a job is never running without an owner, a lease and a `job_attempt` row.
  */
 const claimJobsSql = {
-  // Named where allowed: each connection parses and plans it once (see transitions.ts).
+  // Named where allowed: each connection parses and plans it once (see transitions.ts). Always
+  // with its generic plan, which the planner's choices above are written for (queryWithGenericPlan).
   name: 'jobkit_claim_jobs',
   text: `
 WITH busy AS MATERIALIZED (
@@ -107,7 +108,7 @@ export async function claimJobs(
   },
 ): Promise<ClaimedJob[]> {
   if (request.limit <= 0 || request.kinds.length === 0) return [];
-  const { rows } = await pool.query<ClaimedRow>(statementFor(pool, claimJobsSql), [
+  const { rows } = await queryWithGenericPlan<ClaimedRow>(pool, claimJobsSql, [
     request.workerId,
     request.kinds,
     request.limit,
