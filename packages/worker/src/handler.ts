@@ -85,6 +85,11 @@ export function registerHandlers(list: readonly JobHandler[]): HandlerRegistry {
   return Object.freeze(registry);
 }
 
+/** The newest payload version of each kind these handlers read: claims skip newer jobs. */
+export function newestPayloadVersions(registry: HandlerRegistry): Readonly<Record<string, number>> {
+  return Object.fromEntries(Object.values(registry).map((handler) => [handler.contract.kind, handler.contract.version]));
+}
+
 export function isHandlerRegistry(value: unknown): value is HandlerRegistry {
   if (typeof value !== 'object' || value === null) return false;
   return Object.values(value).every(

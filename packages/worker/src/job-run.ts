@@ -10,6 +10,7 @@ import { jobFiles } from './job-files.ts';
 import { ProgressWriter } from './progress-writer.ts';
 import { endRetryPastLeaseMs } from './lease-timing.ts';
 import type { WorkerSettings } from './settings.ts';
+import { handlerInput, refusedExecution } from './stored-input.ts';
 import type { AbortReason, JobOutcome } from './thread-protocol.ts';
 import { jobWebhooks } from './webhook-endpoints.ts';
 
@@ -71,12 +72,12 @@ export function runJob(job: ClaimedJob, handler: JobHandler, context: JobContext
     progress.report(update);
   };
 
-  const execute = (): Execution => {
+  const execute = (input: unknown): Execution => {
     if (handler.isolation === 'inline') {
       return runInline(handler, {
         jobId: job.id,
         attempt: job.attempt,
-        input: job.input,
+        input,
         files: jobFiles(pool, ref),
         webhooks: jobWebhooks(pool, job.id),
         progress: (percent, message, data) => {
@@ -93,10 +94,12 @@ export function runJob(job: ClaimedJob, handler: JobHandler, context: JobContext
       attempt: job.attempt,
       workerId: context.workerId,
       databaseUrl: context.database.url,
-      input: job.input,
+      input,
     });
   };
-  const execution = execute();
+  // A job queued as an earlier version is upcast here; one that cannot be ends as a failure at once.
+  const stored = handlerInput(contract, job);
+  const execution = stored.ok ? execute(stored.input) : refusedExecution(stored.failure);
 
   const abort = (reason: AbortReason): void => {
     if (abortReason || over) return;

@@ -3,7 +3,8 @@ import { defaultRetentionMs } from '@jobkit/jobs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { batchedAttemptEnds } from './attempt-ends.ts';
-import type { HandlerRegistry } from './handler.ts';
+import { newestPayloadVersions, type HandlerRegistry } from './handler.ts';
+import { watchNewerPayloadVersions } from './newer-versions.ts';
 import { startHandlerThreads, type HandlerThreads } from './handler-threads.ts';
 import { Leases } from './heartbeat.ts';
 import { runJob, type RunningJob } from './job-run.ts';
@@ -45,6 +46,7 @@ export function createWorker(options: WorkerOptions): Worker {
   let threads: HandlerThreads | undefined;
   let notifications: JobNotifications | undefined;
   let stopMaintenance = (): void => undefined;
+  let stopVersionWatch = (): void => undefined;
   let timers: NodeJS.Timeout[] = [];
   // Heartbeats and fencing go on through a shutdown, until the last job has ended or been released.
   let leaseTimers: NodeJS.Timeout[] = [];
@@ -93,6 +95,7 @@ export function createWorker(options: WorkerOptions): Worker {
           const jobs = await claimJobs(pool, {
             workerId: id,
             kinds: request.kinds,
+            newestPayloadVersions: newestPayloadVersions(handlers),
             limit: request.limit,
             leaseMs: config.leaseMs,
             maxRunningPerOwner: config.maxRunningPerUser,
@@ -231,6 +234,9 @@ export function createWorker(options: WorkerOptions): Worker {
       // Started means listening: a cancellation sent right after start() must not be missed.
       await notifications.ready;
       stopMaintenance = startMaintenance(pool, handlers, config, wake);
+      stopVersionWatch = watchNewerPayloadVersions(pool, handlers, (message) => {
+        log(`[worker ${id}] ${message}`);
+      });
       timers = [
         // Without notifications (LISTEN behind a transaction-mode pooler), polling is all there is.
         setInterval(wake, notifications.pollOnly ? config.pollOnlyIntervalMs : config.pollIntervalMs),
@@ -255,6 +261,7 @@ export function createWorker(options: WorkerOptions): Worker {
     for (const timer of timers) clearInterval(timer);
     clearTimeout(claimRetryTimer);
     stopMaintenance();
+    stopVersionWatch();
     releaseQueued();
     await claiming;
     const finished = Promise.all([...active.values()].map((run) => run.done.catch(() => undefined)));

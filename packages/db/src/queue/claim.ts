@@ -16,6 +16,9 @@ import { externalWorkerId } from './tracked.ts';
  *   sorts every queued job. It did, with the statistics of an empty table right after a burst of
  *   enqueues (autovacuum analyses a minute later): 8-15 ms per claim at 20,000 queued instead of
  *   0.1 ms, halving a drain. Now the plan is the ordered scan of job_claim_idx that stops at LIMIT.
+ * - Only payload versions the worker reads ($6: the newest of each kind, in $2's order; none: all):
+ *   in a rolling deploy an old worker leaves a job the new API queued to a new worker, unclaimed,
+ *   so it is neither failed nor its attempt counted (see findNewerQueuedVersions for its log line).
  * - Fair to owners ($5, 0 for no limit): an owner with $5 jobs running already (`busy`; tracked
  *   jobs aside, no worker runs them) has its jobs skipped, so one user's slow jobs cannot take
  *   every handler slot while another user's job waits: the next claim takes that one, however many
@@ -41,6 +44,7 @@ WITH busy AS MATERIALIZED (
 ), next AS (
   SELECT id, owner_id, priority, run_at FROM job
   WHERE status = 'queued' AND run_at <= now() AND array_position($2::text[], kind) IS NOT NULL
+    AND payload_version <= coalesce(($6::int[])[array_position($2::text[], kind)], payload_version)
     AND owner_id <> ALL (ARRAY(SELECT owner_id FROM busy WHERE running >= $5::int))
   ORDER BY priority DESC, run_at, id
   LIMIT $3
@@ -105,6 +109,8 @@ export async function claimJobs(
     leaseMs: number;
     /** Skip jobs of owners with this many jobs running already; 0 or absent: no limit. */
     maxRunningPerOwner?: number;
+    /** The newest payload version of each kind the worker reads: newer jobs are left to newer workers. */
+    newestPayloadVersions?: Readonly<Record<string, number>>;
   },
 ): Promise<ClaimedJob[]> {
   if (request.limit <= 0 || request.kinds.length === 0) return [];
@@ -114,6 +120,7 @@ export async function claimJobs(
     request.limit,
     request.leaseMs,
     request.maxRunningPerOwner ?? 0,
+    request.kinds.map((kind) => request.newestPayloadVersions?.[kind] ?? null),
   ]);
   return rows.map((row) => ({
     id: row.id,

@@ -6,3 +6,4 @@ export * from './notifications.ts';
 export * from './transitions.ts';
 export * from './running.ts';
 export * from './tracked.ts';
+export * from './payload-versions.ts';
