@@ -31,6 +31,15 @@ const statusLabel = {
 
 /** The result, rendered for its kind: `job.result` is typed by `job.kind`, no casts. */
 function JobResult({ job }: { job: JobSnapshot }) {
+  // A result another version of the kind made, which today's view cannot read: shown as stored.
+  if (job.storedResult) {
+    return (
+      <div className="result">
+        <p className="muted">{job.storedResult.reason}</p>
+        <pre>{JSON.stringify(job.storedResult.data, null, 2)}</pre>
+      </div>
+    );
+  }
   if (!job.result) return null;
   switch (job.kind) {
     case 'documentAnalysis':
