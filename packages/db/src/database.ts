@@ -47,6 +47,12 @@ export function openPool(url: string, maxConnections: number): pg.Pool {
   pool.on('error', (error) => {
     console.warn(`[db] idle connection lost: ${error.message}`);
   });
+  // A client checked out of the pool (a transaction, Prisma's adapter) has no listener of the pool's:
+  // its server going away between two statements would crash the process too. Its pending
+  // statement fails instead, and the pool drops it when it is given back (no longer queryable).
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return pool;
 }
 

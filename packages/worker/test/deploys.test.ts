@@ -11,11 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createWorker, type Worker } from '../src/index.ts';
 import { startCuttableProxy } from './cuttable-proxy.ts';
-import { pause, tickingSpinner } from './fixtures/durability-handlers.ts';
+import { pause } from './fixtures/durability-handlers.ts';
+import { tickingSpinner } from './fixtures/fencing-handlers.ts';
 import { enqueue, waitFor } from './helpers.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const handlersModule = new URL('./fixtures/durability-handlers.ts', import.meta.url);
+const durabilityHandlers = new URL('./fixtures/durability-handlers.ts', import.meta.url);
+const fencingHandlers = new URL('./fixtures/fencing-handlers.ts', import.meta.url);
 const leaseMs = 2_000;
 let db: TestDatabase;
 let ownerId: string;
@@ -48,7 +50,7 @@ async function workerProcess(env: Record<string, string>): Promise<{ child: Test
 }
 
 /** The other worker of the fleet, started once the first holds the jobs, with a quick rescuer. */
-async function otherWorker(): Promise<Worker> {
+async function otherWorker(handlersModule: URL): Promise<Worker> {
   const worker = createWorker({ database: db, handlersModule, concurrency: 4, leaseMs, rescueIntervalMs: 250, log: () => undefined });
   workers.push(worker);
   await worker.start();
@@ -71,7 +73,7 @@ it('SIGTERM with a grace longer than the lease: the running jobs finish where th
   // Longer than two leases, shorter than the grace.
   const ids = await enqueue(db, pause, ownerId, Array.from({ length: 4 }, () => ({ ms: 3 * leaseMs })));
   await untilRunningOn(ids, workerId);
-  await otherWorker();
+  await otherWorker(durabilityHandlers);
   const signalledAt = Date.now();
   await child.kill('SIGTERM');
   const exitedAfterMs = Date.now() - signalledAt;
@@ -95,11 +97,16 @@ it('cut off from the database for twice the lease: its handler is stopped before
   try {
     const viaProxy = new URL(db.url);
     viaProxy.port = String(proxy.port);
-    const { workerId } = await workerProcess({ DATABASE_URL: viaProxy.toString(), CONCURRENCY: '1', ABANDON_AFTER_MS: '300' });
+    const { workerId } = await workerProcess({
+      DATABASE_URL: viaProxy.toString(),
+      CONCURRENCY: '1',
+      ABANDON_AFTER_MS: '300',
+      HANDLERS: 'fencing-handlers.ts',
+    });
     const tickFile = join(scratch, 'ticks');
     const [id = ''] = await enqueue(db, tickingSpinner, ownerId, [{ ms: 60_000, tickFile }]);
     await untilRunningOn([id], workerId);
-    await otherWorker();
+    await otherWorker(fencingHandlers);
     await sleep(leaseMs / 2);
     proxy.cut();
     const cutAt = Date.now();
