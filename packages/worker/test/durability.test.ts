@@ -67,7 +67,7 @@ async function untilEnded(ids: readonly string[]): Promise<void> {
     }, 120_000);
   } catch (error) {
     // What the worker was saying is what tells why it did not recover.
-    throw new Error(`${String(error)}; the worker's last lines:\n${worker.output().split('\n').slice(-40).join('\n')}`);
+    throw new Error(`${String(error)}; the worker's last lines:\n${worker.output().split('\n').slice(-40).join('\n')}`, { cause: error });
   }
 }
 
