@@ -53,7 +53,7 @@ describe('plans with the statistics of an empty table', () => {
     const { pool, lastPlanOf } = explainedPool();
     try {
       for (let claim = 0; claim < 7; claim++) {
-        const claimed = await claimJobs(pool, { workerId, kinds: ['noop'], limit: 10, leaseMs: 60_000, maxRunningPerOwner: 2 });
+        const claimed = await claimJobs(pool, { workerId, kinds: ['noop'], limit: 10, leaseMs: 60_000, fairSharePerOwner: 2 });
         expect(claimed).toHaveLength(10);
       }
       const plan = lastPlanOf('WITH busy AS');

@@ -78,25 +78,26 @@ describe('claiming', () => {
 });
 
 describe('fair shares of the handler slots', () => {
-  it('skips jobs of an owner who has the most running already, within one claim and across claims', async () => {
+  it('serves owners below their share first, within one claim and across claims, and leaves no slot idle', async () => {
     await clearJobs();
     const otherOwner = await createTestUser(db);
     // Tracked jobs run elsewhere: they take no slot and do not count.
     await createTrackedJob(db.pool, { kind: 'tracked', payloadVersion: 1, input: {}, ownerId, leaseMs: 60_000, message: 'export' });
     const first = await enqueueJobs(db.pool, Array.from({ length: 5 }, (_, n) => job({ input: { n } })));
     const [late] = await enqueueJobs(db.pool, [job({ ownerId: otherOwner })]);
-    const fair = { kinds, limit: 10, ...lease, maxRunningPerOwner: 2 };
+    const fair = { workerId: 'w', kinds, ...lease, fairSharePerOwner: 2 };
+    const ids = (jobs: { id: string }[]) => jobs.map((claimed) => claimed.id);
 
-    const claimed = await claimJobs(db.pool, { workerId: 'w', ...fair });
-    expect(claimed.map((c) => c.id)).toEqual([first[0]?.id, first[1]?.id, late?.id]);
-    expect(await claimJobs(db.pool, { workerId: 'w', ...fair })).toEqual([]);
-
-    const [done] = claimed;
-    if (!done) throw new Error('nothing claimed');
-    await completeJob(db.pool, { jobId: done.id, workerId: 'w', attempt: done.attempt }, {}, 1000);
-    expect((await claimJobs(db.pool, { workerId: 'w', ...fair })).map((c) => c.id)).toEqual([first[2]?.id]);
-    // Without a limit, everything queued is claimed.
-    expect(await claimJobs(db.pool, { workerId: 'w', kinds, limit: 10, ...lease })).toHaveLength(2);
+    // Within one claim: the first owner's share, the other owner's job, then the rest, so that no
+    // slot is left idle.
+    const claimed = await claimJobs(db.pool, { ...fair, limit: 10 });
+    expect(ids(claimed)).toEqual([first[0]?.id, first[1]?.id, late?.id, first[2]?.id, first[3]?.id, first[4]?.id]);
+    // Across claims: with the first owner's jobs running, the other owner's new job goes ahead of the
+    // first owner's, wherever they are in the queue; the rest still goes to a free slot.
+    const more = await enqueueJobs(db.pool, Array.from({ length: 3 }, (_, n) => job({ input: { n: 5 + n } })));
+    const [later] = await enqueueJobs(db.pool, [job({ ownerId: otherOwner })]);
+    expect(ids(await claimJobs(db.pool, { ...fair, limit: 1 }))).toEqual([later?.id]);
+    expect(ids(await claimJobs(db.pool, { ...fair, limit: 10 }))).toEqual(ids(more));
   });
 });
 

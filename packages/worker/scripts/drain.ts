@@ -4,7 +4,7 @@
  * fresh database (copied from a migrated template) for every run, so runs do not inherit bloat.
  *
  *   node --import tsx scripts/drain.ts [--jobs 20000] [--concurrency 2,10] [--runs 3] [--samples 200]
- *     [--kind noop|noopInline] [--prefetch N] [--pool 10] [--skip-latency] [--drop-index name]...
+ *     [--kind noop|noopInline] [--prefetch N] [--fair-share N] [--pool 10] [--skip-latency] [--drop-index name]...
  *     [--profile file.cpuprofile]   (the worker's main thread, during the drains only)
  *     [--statements named|unnamed]   (default named, as on the embedded database; see DATABASE_PREPARED_STATEMENTS)
  *
@@ -31,6 +31,7 @@ const { values: args } = parseArgs({
     kind: { type: 'string', default: noop.kind },
     pool: { type: 'string', default: '10' },
     prefetch: { type: 'string' },
+    'fair-share': { type: 'string' },
     profile: { type: 'string' },
     'skip-latency': { type: 'boolean', default: false },
     statements: { type: 'string', default: 'named' },
@@ -80,7 +81,8 @@ async function withFreshDatabase<T>(use: (db: Database, ownerId: string) => Prom
 
 function startWorker(db: Database, concurrency: number) {
   const prefetch = args.prefetch === undefined ? {} : { prefetch: Number(args.prefetch) };
-  return createWorker({ database: db, handlersModule, concurrency, ...prefetch, log: (message) => { console.warn(message); } });
+  const fairShare = args['fair-share'] === undefined ? {} : { fairSharePerUser: Number(args['fair-share']) };
+  return createWorker({ database: db, handlersModule, concurrency, ...prefetch, ...fairShare, log: (message) => { console.warn(message); } });
 }
 
 function enqueueNoops(db: Database, ownerId: string, count: number) {

@@ -24,11 +24,11 @@ export const workerEnvironmentShape = {
       }
     }),
   /**
-   * Most running jobs of one user, across all workers (see WorkerOptions.maxRunningPerUser); 0 for
-   * no limit. Default: all but one of this process's slots (WORKER_CONCURRENCY - 1, at least 1), so
-   * that one user's jobs never hold every slot of a single worker.
+   * Users with fewer running jobs than this are served first (see WorkerOptions.fairSharePerUser);
+   * 0 for strict priority order. Default: all but one of this process's slots (WORKER_CONCURRENCY
+   * - 1, at least 1).
    */
-  WORKER_MAX_RUNNING_PER_USER: z.coerce.number().int().min(0).optional(),
+  WORKER_FAIR_SHARE_PER_USER: z.coerce.number().int().min(0).optional(),
   /** The heap of one handler thread, in MB (see WorkerOptions.handlerMemoryMb). */
   WORKER_HANDLER_MEMORY_MB: z.coerce.number().int().min(16).default(512),
 };
@@ -39,7 +39,7 @@ export function workerOptionsFrom(
   environment: WorkerEnvironment,
 ): Pick<
   WorkerOptions,
-  'concurrency' | 'prefetch' | 'leaseMs' | 'shutdownGraceMs' | 'handlerMemoryMb' | 'maxRunningPerUser' | 'pollOnlyIntervalMs'
+  'concurrency' | 'prefetch' | 'leaseMs' | 'shutdownGraceMs' | 'handlerMemoryMb' | 'fairSharePerUser' | 'pollOnlyIntervalMs'
 > {
   return {
     concurrency: environment.WORKER_CONCURRENCY,
@@ -48,6 +48,6 @@ export function workerOptionsFrom(
     shutdownGraceMs: environment.WORKER_SHUTDOWN_GRACE_MS,
     pollOnlyIntervalMs: environment.WORKER_POLL_ONLY_INTERVAL_MS,
     handlerMemoryMb: environment.WORKER_HANDLER_MEMORY_MB,
-    maxRunningPerUser: environment.WORKER_MAX_RUNNING_PER_USER ?? Math.max(1, environment.WORKER_CONCURRENCY - 1),
+    fairSharePerUser: environment.WORKER_FAIR_SHARE_PER_USER ?? Math.max(1, environment.WORKER_CONCURRENCY - 1),
   };
 }

@@ -98,7 +98,7 @@ export function createWorker(options: WorkerOptions): Worker {
             newestPayloadVersions: newestPayloadVersions(handlers),
             limit: request.limit,
             leaseMs: config.leaseMs,
-            maxRunningPerOwner: config.maxRunningPerUser,
+            fairSharePerOwner: config.fairSharePerUser,
           });
           leases.hold(jobs.map((job) => job.id), sentAt);
           queue.add(jobs);
@@ -147,8 +147,8 @@ export function createWorker(options: WorkerOptions): Worker {
         active.delete(job.id);
         leases.forget(job.id);
         // The database counts the job as running until its end is written (in a batch, after its
-        // slot came free): with a limit per user, the claims made meanwhile skipped its owner.
-        if (config.maxRunningPerUser > 0) wake();
+        // slot came free): with a fair share, the claims made meanwhile served its owner last.
+        if (config.fairSharePerUser > 0) wake();
       });
   }
 

@@ -22,13 +22,14 @@ export interface WorkerOptions {
    */
   prefetch?: number;
   /**
-   * Most jobs of one user running at once (counted across every worker on the database, jobs
-   * claimed ahead included): this process claims no job of a user who has that many, so one user's
-   * slow jobs cannot take every slot while another user's job waits; a lone user's jobs then run
-   * on that many slots, however many are free. 0 (the default here) turns it off; the server and
-   * `pnpm worker` default to all but one of their slots (WORKER_MAX_RUNNING_PER_USER).
+   * Users with fewer jobs running than this (counted across every worker on the database, jobs
+   * claimed ahead included) are served first: a free slot goes to them before the backlog of a
+   * user who has this many running, so one user's burst cannot make another's job wait for more
+   * than the next slot to come free. Never leaves a slot idle: a lone user still gets them all.
+   * 0 (the default here) claims in strict priority order; the server and `pnpm worker` default to
+   * all but one of their slots (WORKER_FAIR_SHARE_PER_USER).
    */
-  maxRunningPerUser?: number;
+  fairSharePerUser?: number;
   /** Unique per process; shows up as `lockedBy` and on each attempt. Default: host:pid:random. */
   workerId?: string;
   /**
@@ -77,9 +78,9 @@ export function settings(options: WorkerOptions): WorkerSettings {
   if (!Number.isInteger(prefetch) || prefetch < 0) {
     throw new Error(`Worker prefetch must be a non-negative integer, got ${prefetch}`);
   }
-  const maxRunningPerUser = options.maxRunningPerUser ?? 0;
-  if (!Number.isInteger(maxRunningPerUser) || maxRunningPerUser < 0) {
-    throw new Error(`Worker maxRunningPerUser must be a non-negative integer, got ${maxRunningPerUser}`);
+  const fairSharePerUser = options.fairSharePerUser ?? 0;
+  if (!Number.isInteger(fairSharePerUser) || fairSharePerUser < 0) {
+    throw new Error(`Worker fairSharePerUser must be a non-negative integer, got ${fairSharePerUser}`);
   }
   const handlerMemoryMb = options.handlerMemoryMb ?? 512;
   if (!Number.isInteger(handlerMemoryMb) || handlerMemoryMb < 16) {
@@ -89,7 +90,7 @@ export function settings(options: WorkerOptions): WorkerSettings {
     handlersModule: options.handlersModule.toString(),
     concurrency,
     prefetch,
-    maxRunningPerUser,
+    fairSharePerUser,
     leaseMs: options.leaseMs ?? 20_000,
     pollIntervalMs: options.pollIntervalMs ?? 1_000,
     pollOnlyIntervalMs: options.pollOnlyIntervalMs ?? 200,

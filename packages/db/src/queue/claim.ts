@@ -19,16 +19,18 @@ import { externalWorkerId } from './tracked.ts';
  * - Only payload versions the worker reads ($6: the newest of each kind, in $2's order; none: all):
  *   in a rolling deploy an old worker leaves a job the new API queued to a new worker, unclaimed,
  *   so it is neither failed nor its attempt counted (see findNewerQueuedVersions for its log line).
- * - Fair to owners ($5, 0 for no limit): an owner with $5 jobs running already (`busy`; tracked
- *   jobs aside, no worker runs them) has its jobs skipped, so one user's slow jobs cannot take
- *   every handler slot while another user's job waits: the next claim takes that one, however many
- *   the first user still has queued. The busy owners are counted once per claim, from the running
- *   jobs only, and the scan's check is a comparison with their list: a check per row that queried
- *   (the owner's running jobs for every queued job) made the planner, with the statistics of an
- *   empty table, read and sort the whole backlog instead. An owner below the limit may still have
- *   more jobs among the locked ones than its share (`fair` ranks them): the rest stay queued, and
- *   their locks go with the statement's transaction. Skipping a busy owner's backlog costs a row
- *   each, and the per-user limit of active jobs keeps those few.
+ *   Checked inside the kind's `CASE ... IS NOT NULL`, for the same reason: as a comparison of its
+ *   own, estimated to keep a third of the rows, it tipped the planner back to that bitmap scan.
+ * - Fair to owners ($5, the fair share; 0 for none): an owner with $5 jobs running already
+ *   (`busy`; tracked jobs aside, no worker runs them) has its jobs skipped by this statement, so
+ *   another owner's job goes first however many the busy owner has queued. The busy owners are
+ *   counted once per claim, from the running jobs only, and the scan's check is a comparison with
+ *   their list: a check per row that queried (the owner's running jobs for every queued job) made
+ *   the planner, with the statistics of an empty table, read and sort the whole backlog instead.
+ *   An owner below its share may still have more jobs among the locked ones than its share (`fair`
+ *   ranks them): the rest stay queued, and their locks go with the statement's transaction.
+ *   `claimJobs` then claims what is left of the request without the share (work-conserving: a
+ *   lone user still gets every slot; see there).
  * - The claim, the lease, the attempt count and the attempt's history row are written in the same
  *   statement: a job is never running without an owner, a lease and a `job_attempt` row.
  */
@@ -43,8 +45,9 @@ WITH busy AS MATERIALIZED (
   GROUP BY owner_id
 ), next AS (
   SELECT id, owner_id, priority, run_at FROM job
-  WHERE status = 'queued' AND run_at <= now() AND array_position($2::text[], kind) IS NOT NULL
-    AND payload_version <= coalesce(($6::int[])[array_position($2::text[], kind)], payload_version)
+  WHERE status = 'queued' AND run_at <= now()
+    AND (CASE WHEN payload_version <= coalesce(($6::int[])[array_position($2::text[], kind)], payload_version)
+         THEN array_position($2::text[], kind) END) IS NOT NULL
     AND owner_id <> ALL (ARRAY(SELECT owner_id FROM busy WHERE running >= $5::int))
   ORDER BY priority DESC, run_at, id
   LIMIT $3
@@ -100,26 +103,18 @@ interface ClaimedRow {
   priority: number;
 }
 
-export async function claimJobs(
+async function claimOnce(
   pool: pg.Pool,
-  request: {
-    workerId: string;
-    kinds: readonly string[];
-    limit: number;
-    leaseMs: number;
-    /** Skip jobs of owners with this many jobs running already; 0 or absent: no limit. */
-    maxRunningPerOwner?: number;
-    /** The newest payload version of each kind the worker reads: newer jobs are left to newer workers. */
-    newestPayloadVersions?: Readonly<Record<string, number>>;
-  },
+  request: { workerId: string; kinds: readonly string[]; leaseMs: number; newestPayloadVersions?: Readonly<Record<string, number>> | undefined },
+  limit: number,
+  fairShare: number,
 ): Promise<ClaimedJob[]> {
-  if (request.limit <= 0 || request.kinds.length === 0) return [];
   const { rows } = await queryWithGenericPlan<ClaimedRow>(pool, claimJobsSql, [
     request.workerId,
     request.kinds,
-    request.limit,
+    limit,
     request.leaseMs,
-    request.maxRunningPerOwner ?? 0,
+    fairShare,
     request.kinds.map((kind) => request.newestPayloadVersions?.[kind] ?? null),
   ]);
   return rows.map((row) => ({
@@ -131,4 +126,32 @@ export async function claimJobs(
     maxAttempts: row.max_attempts,
     priority: row.priority,
   }));
+}
+
+/**
+ * Claims up to `limit` jobs. With a fair share, owners below it go first (one statement), and what
+ * they leave of the request goes to everyone by priority and age (a second statement): the share
+ * decides who is served first, never whether a free slot is used. So a user who is alone uses every
+ * slot, and a user who arrives while another's jobs fill them takes the next slot that comes free,
+ * ahead of the other's backlog. (A share that left slots idle while one user had work made a
+ * single-user deployment run one job at a time across all its workers.)
+ */
+export async function claimJobs(
+  pool: pg.Pool,
+  request: {
+    workerId: string;
+    kinds: readonly string[];
+    limit: number;
+    leaseMs: number;
+    /** Owners with fewer jobs running than this go first; 0 or absent: strict priority order. */
+    fairSharePerOwner?: number;
+    /** The newest payload version of each kind the worker reads: newer jobs are left to newer workers. */
+    newestPayloadVersions?: Readonly<Record<string, number>>;
+  },
+): Promise<ClaimedJob[]> {
+  if (request.limit <= 0 || request.kinds.length === 0) return [];
+  const fairShare = request.fairSharePerOwner ?? 0;
+  const first = await claimOnce(pool, request, request.limit, fairShare);
+  if (fairShare === 0 || first.length >= request.limit) return first;
+  return [...first, ...(await claimOnce(pool, request, request.limit - first.length, 0))];
 }
