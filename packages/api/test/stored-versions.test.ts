@@ -7,6 +7,7 @@ import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/d
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaller, createInnerContext } from '../src/index.ts';
+import { errorOf } from './errors.ts';
 
 let db: TestDatabase;
 let ownerId: string;
@@ -50,6 +51,15 @@ describe('jobs.getJob of a job stored by another version of its kind', () => {
       jobId: await storedJob({ kind: 'documentAnalysis', payloadVersion: 9, status: 'running', progressData: { stage: 'translating' } }),
     });
     expect(running).toMatchObject({ status: 'running', progressData: null, result: null, storedResult: null });
+  });
+
+  it('answers a job of a kind this server does not know yet (a newer one started it) with a reason, not a 500', async () => {
+    const jobId = await storedJob({ kind: 'translation', payloadVersion: 1, status: 'running' });
+    const error = await errorOf(owner.jobs.getJob({ jobId }));
+    expect([error.code, error.message]).toEqual([
+      'PRECONDITION_FAILED',
+      'This job is a translation, which this server does not know yet (a newer version started it). Ask again shortly.',
+    ]);
   });
 
   it('keeps a result of today’s version typed, with nothing beside it', async () => {
