@@ -22,12 +22,16 @@ export type Queryable = pg.Pool | pg.PoolClient;
 
 /**
  * Runs `work` in one transaction on one client of the pool: committed when it returns, rolled
- * back when it throws (the error is rethrown).
+ * back when it throws (the error is rethrown). `begin` may add `SET LOCAL`s in the same round trip.
  */
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+  begin = 'BEGIN',
+): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     const result = await work(client);
     await client.query('COMMIT');
     return result;
@@ -94,18 +98,7 @@ export async function queryWithGenericPlan<Row extends pg.QueryResultRow>(
   values: unknown[],
 ): Promise<pg.QueryResult<Row>> {
   if (namedStatementsOn.has(pool)) return pool.query<Row>(statement, values);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN; SET LOCAL plan_cache_mode = force_generic_plan');
-    const result = await client.query<Row>(statement.text, values);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  return inTransaction(pool, (client) => client.query<Row>(statement.text, values), 'BEGIN; SET LOCAL plan_cache_mode = force_generic_plan');
 }
 
 export function openDatabase(url: string, options: { maxConnections?: number | undefined } & ConnectionOptions = {}): Database {
