@@ -46,13 +46,15 @@ export class Leases {
   /**
    * Extends every lease held, and learns which jobs were lost or must be cancelled (a missed
    * cancellation notification is caught here). One heartbeat at a time: on a slow database a new
-   * one would only queue behind the last, so it is skipped, and the slow one is logged once.
+   * one would only queue behind the last, so it is skipped, and the slow one is logged (once).
    */
   async beat(): Promise<void> {
     const now = performance.now();
     if (this.inFlight) {
-      if (this.slowSince !== undefined && now - this.slowSince > this.config.leaseMs / 2) {
-        this.config.log(`[worker ${this.workerId}] heartbeat still waiting for the database after ${Math.round(now - this.slowSince)} ms`);
+      if (this.slowSince !== undefined) {
+        this.config.log(
+          `[worker ${this.workerId}] heartbeat still waiting for the database after ${Math.round(now - this.slowSince)} ms; the next waits for it`,
+        );
         this.slowSince = undefined;
       }
       return;
