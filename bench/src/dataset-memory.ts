@@ -9,7 +9,7 @@
 import { applyMigrations, claimJobs, enqueueJobs, openDatabase, storeFile, type Database } from '@jobkit/db';
 import { datasetAnalysis } from '@jobkit/jobs';
 import { datasetAnalysisHandler } from '@jobkit/worker/handlers';
-import { jobFiles, seededRandom } from '@jobkit/worker/testing';
+import { jobFiles, jobWebhooks, seededRandom } from '@jobkit/worker/testing';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -106,6 +106,7 @@ try {
     input,
     signal: new AbortController().signal,
     files: jobFiles(db.pool, ref),
+    webhooks: jobWebhooks(db.pool, ref.jobId),
     progress(_percent, _message, data) {
       if (data && !stageStarts.has(data.stage)) stageStarts.set(data.stage, performance.now());
     },
