@@ -105,6 +105,8 @@ export function createWorker(options: WorkerOptions): Worker {
           startQueued();
           if (claimFailures > 0) log(`[worker ${id}] claims work again after ${claimFailures} failed`);
           claimFailures = 0;
+          // Each later request's kinds are among this one's: a claim that came back short leaves none.
+          if (jobs.length < request.limit) break;
         }
       }
     } catch (error) {
