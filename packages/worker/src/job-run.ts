@@ -25,8 +25,6 @@ export interface RunningJob {
    * written, so it never runs here and elsewhere at once. True the first time it is asked.
    */
   fence(): boolean;
-  /** True while the attempt's end failed to be written at least once and is still being tried. */
-  readonly endRetrying: boolean;
   /** Progress the handler reported. */
   progress(report: ProgressReport): void;
   /** Settles once the handler is over: its slot is free, while its end is being written. */
@@ -41,6 +39,8 @@ export interface JobContext {
   threads: HandlerThreads | undefined;
   ends: AttemptEnds;
   leases: Leases;
+  /** Told when this attempt's end failed to be written and is being tried again (true), and when that is over (false). */
+  onEndRetrying(retrying: boolean): void;
   workerId: string;
   config: WorkerSettings;
 }
@@ -136,9 +136,11 @@ export function runJob(job: ClaimedJob, handler: JobHandler, context: JobContext
       () => context.leases.lapsesAt(job.id) + endRetryPastLeaseMs(config.leaseMs),
       (error) => {
         endRetrying = true;
+        context.onEndRetrying(true);
         log(`the end of job ${job.id} (${what}) was not written, trying again while its lease holds: ${String(error)}`);
       },
     );
+    if (endRetrying) context.onEndRetrying(false);
     endRetrying = false;
     if (!outcome.written) log(`could not record the end of job ${job.id} (${what}): ${String(outcome.error)}`);
     return outcome.written;
@@ -204,9 +206,6 @@ export function runJob(job: ClaimedJob, handler: JobHandler, context: JobContext
     job,
     abort,
     fence,
-    get endRetrying() {
-      return endRetrying;
-    },
     progress: report,
     finished: finished.then(() => undefined),
     done,

@@ -51,6 +51,7 @@ export function createWorker(options: WorkerOptions): Worker {
   // Heartbeats and fencing go on through a shutdown, until the last job has ended or been released.
   let leaseTimers: NodeJS.Timeout[] = [];
   let claimFailures = 0;
+  let endsRetrying = 0;
   let claimRetryAt = 0;
   let claimRetryTimer: NodeJS.Timeout | undefined;
   let stopping = false;
@@ -75,11 +76,9 @@ export function createWorker(options: WorkerOptions): Worker {
     claiming = claimLoop();
   }
 
-  /** Slots taken: handlers at work, and ended jobs whose end is not written yet (the database may be down). */
+  /** Slots taken: handlers at work, and ended jobs whose end is being tried again (the database may be down). */
   function busySlots(): number {
-    let retrying = 0;
-    for (const run of active.values()) if (run.endRetrying) retrying++;
-    return running + retrying;
+    return running + endsRetrying;
   }
 
   // One claim at a time per process; a wake-up during a claim makes the loop go round again.
@@ -135,7 +134,10 @@ export function createWorker(options: WorkerOptions): Worker {
     const handler = handlers[job.kind];
     if (!handler) return;
     const startedAt = performance.now();
-    const run = runJob(job, handler, { database: options.database, threads, ends, leases, workerId: id, config });
+    const onEndRetrying = (retrying: boolean): void => {
+      endsRetrying += retrying ? 1 : -1;
+    };
+    const run = runJob(job, handler, { database: options.database, threads, ends, leases, onEndRetrying, workerId: id, config });
     active.set(job.id, run);
     running++;
     void run.finished.then(() => {
