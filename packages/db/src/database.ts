@@ -34,18 +34,37 @@ export async function inTransaction<T>(
     await client.query(begin);
     const result = await work(client);
     await client.query('COMMIT');
+    client.release();
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    // A client that cannot even roll back (its link died, a statement timed out on it) must not go
+    // back to the pool: released with an error, the pool closes it and opens a fresh one later.
+    const rolledBack = await client.query('ROLLBACK').then(() => true, () => false);
+    client.release(rolledBack ? undefined : true);
     throw error;
-  } finally {
-    client.release();
   }
 }
 
-/** A plain connection pool, for code that needs SQL only (handler threads reading files). */
-export function openPool(url: string, maxConnections: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max: maxConnections });
+/** How long a statement may go unanswered before its connection is given up: see openPool. */
+export const defaultQueryTimeoutMs = 10_000;
+
+/**
+ * A plain connection pool, for code that needs SQL only (handler threads reading files).
+ *
+ * A link that dies without a word (a NAT or firewall forgetting the flow, a server host gone) never
+ * fails a statement by itself: it would wait for ever, holding a worker's end write or heartbeat
+ * until its lease lapsed. So every statement has a deadline (`queryTimeoutMs`, under half the
+ * default lease, far above any statement here), after which it fails, its connection is dropped and
+ * the next statement gets a new one; and TCP keepalive notices dead idle connections.
+ */
+export function openPool(url: string, maxConnections: number, queryTimeoutMs = defaultQueryTimeoutMs): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: maxConnections,
+    query_timeout: queryTimeoutMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  });
   // An idle client that loses its server (restart, network) emits here; without a listener the
   // process would crash. The pool drops that client and the next query opens a new one.
   pool.on('error', (error) => {
@@ -69,6 +88,8 @@ export interface ConnectionOptions {
   preparedStatements?: boolean | undefined;
   /** For LISTEN; default `url`. */
   listenUrl?: string | undefined;
+  /** A statement's deadline, in ms (DATABASE_QUERY_TIMEOUT_MS); default 10 s. */
+  queryTimeoutMs?: number | undefined;
 }
 
 /** The pools (and their clients) that send named statements: see statementFor. */
@@ -102,7 +123,7 @@ export async function queryWithGenericPlan<Row extends pg.QueryResultRow>(
 }
 
 export function openDatabase(url: string, options: { maxConnections?: number | undefined } & ConnectionOptions = {}): Database {
-  const pool = openPool(url, options.maxConnections ?? 10);
+  const pool = openPool(url, options.maxConnections ?? 10, options.queryTimeoutMs);
   if (options.preparedStatements === true) {
     namedStatementsOn.add(pool);
     // Transactions run on one client of the pool (inTransaction): it sends them named too.

@@ -13,10 +13,16 @@ export const databaseEnvironmentShape = {
   DATABASE_PREPARED_STATEMENTS: flag.optional(),
   /** A direct or session-mode URL for the worker's LISTEN, when DATABASE_URL is a transaction-mode pooler. */
   DATABASE_LISTEN_URL: z.url({ protocol: /^postgres(ql)?$/, message: 'DATABASE_LISTEN_URL must be a postgresql:// URL' }).optional(),
+  /** A statement unanswered this long fails and its connection is replaced (a link that died silently). */
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).optional(),
 };
 
 export type DatabaseEnvironment = z.infer<z.ZodObject<typeof databaseEnvironmentShape>>;
 
 export function connectionOptionsFrom(environment: DatabaseEnvironment): ConnectionOptions {
-  return { preparedStatements: environment.DATABASE_PREPARED_STATEMENTS, listenUrl: environment.DATABASE_LISTEN_URL };
+  return {
+    preparedStatements: environment.DATABASE_PREPARED_STATEMENTS,
+    listenUrl: environment.DATABASE_LISTEN_URL,
+    queryTimeoutMs: environment.DATABASE_QUERY_TIMEOUT_MS,
+  };
 }
