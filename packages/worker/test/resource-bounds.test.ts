@@ -63,7 +63,10 @@ describe('fair shares of the handler slots', () => {
     // Three slots and a share of two (the apps' default: all but one).
     await withWorker({ concurrency: 3, fairSharePerUser: 2 }, async () => {
       const otherOwner = await createTestUser(db);
-      const slow = await enqueue(db, sleeper, ownerId, Array.from({ length: 6 }, () => ({ ms: 3_000, steps: 1 })));
+      // The first slot comes free well before the other two, so the user still has two running
+      // (its share) when it does: the share, not the race between ends, decides who is next.
+      const durations = [2_000, 8_000, 8_000, 3_000, 3_000, 3_000];
+      const slow = await enqueue(db, sleeper, ownerId, durations.map((ms) => ({ ms, steps: 1 })));
       const running = () => db.prisma.job.count({ where: { id: { in: slow }, status: 'running' } });
       // Alone, the user gets all three slots: a share orders who goes first, it never idles a slot.
       await waitFor(async () => ((await running()) === 3 ? true : undefined));
