@@ -6,10 +6,12 @@
  * capability (reads and the report go through the database), and prints wall time, rows, MB/s
  * and peak memory against the baseline before the run.
  */
-import { applyMigrations, claimJobs, enqueueJobs, openDatabase, storeFile, type Database } from '@jobkit/db';
+import { applyMigrations, openDatabase, type Database } from '@jobkit/db';
+import { claimJobs, enqueueJobs } from '@jobkit/queue';
+import { storeFile } from '@jobkit/files';
 import { datasetAnalysis } from '@jobkit/jobs';
-import { datasetAnalysisHandler } from '@jobkit/worker/handlers';
-import { jobFiles, jobWebhooks, seededRandom } from '@jobkit/worker/testing';
+import { datasetAnalysisHandler, seededRandom } from '@jobkit/analyses/handlers';
+import { jobFiles, jobWebhooks } from '@jobkit/worker/testing';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';

@@ -6,7 +6,8 @@
  * busy machine disturbs less than the rate.
  */
 import { createCaller, createInnerContext } from '@jobkit/api';
-import { applyMigrations, enqueueJobs, openDatabase, type Database } from '@jobkit/db';
+import { applyMigrations, openDatabase, type Database } from '@jobkit/db';
+import { enqueueJobs } from '@jobkit/queue';
 import { readFileSync } from 'node:fs';
 import { v7 as uuidv7 } from 'uuid';
 import { benchDatabase } from './database.ts';

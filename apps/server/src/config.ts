@@ -1,4 +1,5 @@
 import { databaseEnvironmentShape } from '@jobkit/db';
+import { webhookEnvironmentShape } from '@jobkit/webhooks';
 import { workerEnvironmentShape } from '@jobkit/worker';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -15,6 +16,7 @@ const environmentSchema = z.object({
   /** Run a worker inside the server process (the one-command default). */
   RUN_WORKER: flag.default(true),
   ...workerEnvironmentShape,
+  ...webhookEnvironmentShape,
   /** Set when users reach the server over HTTPS (directly or through a proxy). */
   SECURE_COOKIES: flag.default(false),
   /**

@@ -7,8 +7,9 @@
 import { ensureDemoUsers } from '@jobkit/api';
 import { bootDatabase, connectionOptionsFrom, defaultDataDir } from '@jobkit/db';
 import { join } from 'node:path';
-import { createWorker, llmSettingsFrom, onShutdownSignal, workerOptionsFrom } from '@jobkit/worker';
-import { defaultHandlersModule } from '@jobkit/worker/handlers';
+import { createWorker, onShutdownSignal, workerOptionsFrom } from '@jobkit/worker';
+import { llmSettingsFrom } from '@jobkit/analyses/handlers';
+import { defaultHandlersModule } from '@jobkit/jobs/handlers';
 import { readConfig } from './config.ts';
 import { createHttpServer } from './http-server.ts';
 

@@ -1,7 +1,7 @@
 import type { AppRouter } from '@jobkit/api';
 import type { TestDatabase } from '@jobkit/db/testing';
 import { createWorker, type Worker } from '@jobkit/worker';
-import { defaultHandlersModule } from '@jobkit/worker/handlers';
+import { defaultHandlersModule } from '@jobkit/jobs/handlers';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -1,7 +1,7 @@
 import { createApiToken, createUser, defaultApiSettings, type AppRouter } from '@jobkit/api';
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
 import { createWorker, type Worker } from '@jobkit/worker';
-import { defaultHandlersModule } from '@jobkit/worker/handlers';
+import { defaultHandlersModule } from '@jobkit/jobs/handlers';
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import type { FastifyInstance } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';

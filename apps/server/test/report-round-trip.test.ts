@@ -1,6 +1,6 @@
 import type { AppRouter } from '@jobkit/api';
 import { createWorker, type Worker } from '@jobkit/worker';
-import { defaultHandlersModule } from '@jobkit/worker/handlers';
+import { defaultHandlersModule } from '@jobkit/jobs/handlers';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 import { createApiToken } from '@jobkit/api';
-import { enqueueJobs } from '@jobkit/db';
+import { enqueueJobs } from '@jobkit/queue';
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
 import { documentAnalysis } from '@jobkit/jobs';
 import { z } from 'zod';

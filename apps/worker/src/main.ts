@@ -6,7 +6,8 @@
  */
 import { bootDatabase, connectionOptionsFrom, databaseEnvironmentShape } from '@jobkit/db';
 import { createWorker, onShutdownSignal, workerEnvironmentShape, workerOptionsFrom } from '@jobkit/worker';
-import { defaultHandlersModule } from '@jobkit/worker/handlers';
+import { defaultHandlersModule } from '@jobkit/jobs/handlers';
+import { webhookEnvironmentShape } from '@jobkit/webhooks';
 import { z } from 'zod';
 
 const environment = z
@@ -15,6 +16,7 @@ const environment = z
     ...databaseEnvironmentShape,
     JOBKIT_DATA_DIR: z.string().optional(),
     ...workerEnvironmentShape,
+    ...webhookEnvironmentShape,
   })
   .parse(process.env);
 

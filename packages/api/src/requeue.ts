@@ -1,4 +1,4 @@
-import { retryJob } from '@jobkit/db';
+import { retryJob } from '@jobkit/queue';
 import { contractFor, trackedJob } from '@jobkit/jobs';
 import { TRPCError } from '@trpc/server';
 import type { Actor, InnerContext } from './context.ts';

@@ -1,4 +1,4 @@
-import type { NewJob } from '@jobkit/db';
+import type { NewJob } from '@jobkit/queue';
 import { llmAnalysis, type JobContract } from '@jobkit/jobs';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';

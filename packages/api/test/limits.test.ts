@@ -1,4 +1,4 @@
-import { claimJobs, failJob } from '@jobkit/db';
+import { claimJobs, failJob } from '@jobkit/queue';
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

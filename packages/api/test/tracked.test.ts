@@ -1,4 +1,4 @@
-import { rescueExpiredJobs } from '@jobkit/db';
+import { rescueExpiredJobs } from '@jobkit/queue';
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaller, createInnerContext } from '../src/index.ts';

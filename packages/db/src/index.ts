@@ -1,8 +1,6 @@
 export * from './boot.ts';
 export * from './database.ts';
 export * from './environment.ts';
-export * from './queue/index.ts';
-export * from './files/store.ts';
 export { applyMigrations, MigrationError, readMigrations } from './migrations/runner.ts';
 export { defaultDataDir } from './paths.ts';
 export { ensureDatabase, startEmbeddedPostgres, type RunningEmbeddedPostgres } from './embedded/start.ts';

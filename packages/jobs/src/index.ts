@@ -1,12 +1,6 @@
-export * from './define.ts';
-export { PayloadUpcastRefused, UnreadablePayloadVersion, type PreviousInputs, type Upcasters } from './payload-versions.ts';
+// The kinds this app has, and what they are made of: API, web app and worker import kinds from here.
+export * from '@jobkit/contract';
+export * from '@jobkit/analyses/contracts';
+export { webhookDelivery } from '@jobkit/webhooks/contract';
 export * from './registry.ts';
-export * from './kinds/document-analysis.ts';
-export * from './kinds/webhook-delivery.ts';
-export * from './kinds/tracked.ts';
-export { boundedJson } from './json.ts';
-export * from './files.ts';
-export * from './kinds/call-transcript.ts';
-export * from './kinds/llm-analysis.ts';
-export * from './kinds/dataset-analysis.ts';
-export * from './storable.ts';
+export * from './tracked.ts';

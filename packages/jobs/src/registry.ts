@@ -1,23 +1,24 @@
+import { analysisContracts } from '@jobkit/analyses/contracts';
+import { webhookDelivery } from '@jobkit/webhooks/contract';
 import { z } from 'zod';
-import { callTranscriptAnalysis } from './kinds/call-transcript.ts';
-import { datasetAnalysis } from './kinds/dataset-analysis.ts';
-import { documentAnalysis } from './kinds/document-analysis.ts';
-import { llmAnalysis } from './kinds/llm-analysis.ts';
-import { trackedJob } from './kinds/tracked.ts';
-import { webhookDelivery } from './kinds/webhook-delivery.ts';
+import { trackedJob } from './tracked.ts';
 
-/** Every kind there is, keyed by kind. Add a kind here and to `jobSnapshotSchema`. */
+/**
+ * Every kind this app has, keyed by kind: the analyses, the webhook deliveries the database
+ * enqueues, and jobs tracked for other systems. Everything kind-shaped is derived from it.
+ */
 export const jobContracts = {
-  [documentAnalysis.kind]: documentAnalysis,
-  [callTranscriptAnalysis.kind]: callTranscriptAnalysis,
-  [llmAnalysis.kind]: llmAnalysis,
+  ...analysisContracts,
   [webhookDelivery.kind]: webhookDelivery,
   [trackedJob.kind]: trackedJob,
-  [datasetAnalysis.kind]: datasetAnalysis,
 };
 
-export type JobKind = keyof typeof jobContracts;
-export type RegisteredJobContract = (typeof jobContracts)[JobKind];
+export type JobContracts = typeof jobContracts;
+export type JobKind = keyof JobContracts;
+export type RegisteredJobContract = JobContracts[JobKind];
+
+/** Kinds API callers start (`start<Kind>`); the others are started by the system. */
+export type StartableKind = { [Kind in JobKind]: JobContracts[Kind]['internal'] extends true ? never : Kind }[JobKind];
 
 export function isJobKind(kind: string): kind is JobKind {
   return Object.hasOwn(jobContracts, kind);
@@ -28,13 +29,9 @@ export function contractFor(kind: string): RegisteredJobContract | undefined {
   return isJobKind(kind) ? jobContracts[kind] : undefined;
 }
 
+const [firstSnapshot, ...otherSnapshots] = Object.values(jobContracts).map((contract) => contract.snapshot);
+if (!firstSnapshot) throw new Error('The job registry is empty');
+
 /** A job as clients see it: a union discriminated by `kind`, each with its own result type. */
-export const jobSnapshotSchema = z.discriminatedUnion('kind', [
-  documentAnalysis.snapshot,
-  callTranscriptAnalysis.snapshot,
-  llmAnalysis.snapshot,
-  webhookDelivery.snapshot,
-  trackedJob.snapshot,
-  datasetAnalysis.snapshot,
-]);
+export const jobSnapshotSchema = z.discriminatedUnion('kind', [firstSnapshot, ...otherSnapshots]);
 export type JobSnapshot = z.output<typeof jobSnapshotSchema>;

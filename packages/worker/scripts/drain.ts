@@ -10,7 +10,8 @@
  *
  * The machine may be shared: compare medians of several runs, not single runs.
  */
-import { applyMigrations, databaseUrlFor, enqueueJobs, openDatabase, openPool, startEmbeddedPostgres, type Database } from '@jobkit/db';
+import { applyMigrations, databaseUrlFor, openDatabase, openPool, startEmbeddedPostgres, type Database } from '@jobkit/db';
+import { enqueueJobs } from '@jobkit/queue';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';

@@ -1,5 +1,5 @@
 /** The handlers the drain script runs: jobs that do nothing, so what is measured is the queue. */
-import { defineJob } from '@jobkit/jobs';
+import { defineJob } from '@jobkit/contract';
 import { z } from 'zod';
 import { defineHandler, registerHandlers } from '../src/index.ts';
 

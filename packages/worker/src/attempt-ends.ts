@@ -1,13 +1,5 @@
-import {
-  completeJobs,
-  failJobs,
-  finishCancelledJobs,
-  releaseJobs,
-  type AttemptRef,
-  type Completion,
-  type Database,
-  type Failure,
-} from '@jobkit/db';
+import { completeJobs, failJobs, finishCancelledJobs, releaseJobs, type AttemptRef, type Completion, type Failure } from '@jobkit/queue';
+import { type Database } from '@jobkit/db';
 import { Batcher } from './batcher.ts';
 import { isStatementAtFault } from './durable-write.ts';
 

@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { WorkerOptions } from './settings.ts';
-import { parseWebhookAllowList } from './webhook-target.ts';
 
 /** The worker settings both apps read from the environment; README.md lists them. */
 export const workerEnvironmentShape = {
@@ -12,17 +11,6 @@ export const workerEnvironmentShape = {
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   /** How often to look for jobs when LISTEN cannot hear notifications (see WorkerOptions.pollOnlyIntervalMs). */
   WORKER_POLL_ONLY_INTERVAL_MS: z.coerce.number().int().min(10).default(200),
-  /** Webhook receivers allowed though private or loopback: host names and CIDRs, comma-separated. */
-  JOBKIT_WEBHOOK_ALLOW: z
-    .string()
-    .optional()
-    .superRefine((value, context) => {
-      try {
-        parseWebhookAllowList(value);
-      } catch (error) {
-        context.addIssue({ code: 'custom', message: `JOBKIT_WEBHOOK_ALLOW: ${error instanceof Error ? error.message : String(error)}` });
-      }
-    }),
   /**
    * Users with fewer running jobs than this are served first (see WorkerOptions.fairSharePerUser);
    * 0 for strict priority order. Default: all but one of this process's slots (WORKER_CONCURRENCY

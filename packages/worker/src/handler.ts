@@ -1,4 +1,4 @@
-import type { JobContract, JobOutput, JobProgressData, ParsedJobInput } from '@jobkit/jobs';
+import type { JobContract, JobOutput, JobProgressData, ParsedJobInput } from '@jobkit/contract';
 import type { HandlerWebhooks } from './webhook-endpoints.ts';
 
 /** A stored file as handlers see it. Its bytes download at `/files/:id` (owner-checked). */

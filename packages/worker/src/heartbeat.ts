@@ -1,4 +1,5 @@
-import { extendLeases, type Database } from '@jobkit/db';
+import { extendLeases } from '@jobkit/queue';
+import { type Database } from '@jobkit/db';
 import type { WorkerSettings } from './settings.ts';
 
 export type LeaseAbort = (jobId: string, reason: 'cancelled' | 'lease-lost') => void;

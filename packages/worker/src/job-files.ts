@@ -1,11 +1,6 @@
-import {
-  findFileForJob,
-  readFileChunks,
-  storeJobOutputFile,
-  type AttemptRef,
-  type Database,
-  type StoredFileRecord,
-} from '@jobkit/db';
+import { findFileForJob, readFileChunks, storeJobOutputFile, type StoredFileRecord } from '@jobkit/files';
+import { type AttemptRef } from '@jobkit/queue';
+import { type Database } from '@jobkit/db';
 import { JobFailure, type HandlerFiles, type StoredFileInfo } from './handler.ts';
 
 /** Reports and other files a job writes: far below any upload, but bounded all the same. */

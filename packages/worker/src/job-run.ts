@@ -1,5 +1,6 @@
-import type { AttemptRef, ClaimedJob, Database, ProgressReport } from '@jobkit/db';
-import { retryDelayMs } from '@jobkit/jobs';
+import type { AttemptRef, ClaimedJob, ProgressReport } from '@jobkit/queue';
+import type { Database } from '@jobkit/db';
+import { retryDelayMs } from '@jobkit/contract';
 import type { AttemptEnds } from './attempt-ends.ts';
 import { persistently } from './durable-write.ts';
 import { runInline, type Execution } from './execution.ts';

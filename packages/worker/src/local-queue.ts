@@ -1,4 +1,4 @@
-import type { ClaimedJob } from '@jobkit/db';
+import type { ClaimedJob } from '@jobkit/queue';
 
 /**
  * How long, at the pace jobs of each kind have been finishing, the jobs claimed ahead may expect

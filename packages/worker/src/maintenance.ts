@@ -1,5 +1,6 @@
-import { defaultRetentionMs } from '@jobkit/jobs';
-import { rescueExpiredJobs, sweepExpiredJobs, type Database } from '@jobkit/db';
+import { defaultRetentionMs } from '@jobkit/contract';
+import { rescueExpiredJobs, sweepExpiredJobs } from '@jobkit/queue';
+import { type Database } from '@jobkit/db';
 import type { HandlerRegistry } from './handler.ts';
 import type { WorkerSettings } from './settings.ts';
 

@@ -1,4 +1,5 @@
-import { findNewerQueuedVersions, type Database } from '@jobkit/db';
+import { findNewerQueuedVersions } from '@jobkit/queue';
+import { type Database } from '@jobkit/db';
 import { newestPayloadVersions, type HandlerRegistry } from './handler.ts';
 
 const checkEveryMs = 10_000;

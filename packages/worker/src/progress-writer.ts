@@ -1,4 +1,4 @@
-import { recordProgress, type AttemptRef, type ProgressReport } from '@jobkit/db';
+import { recordProgress, type AttemptRef, type ProgressReport } from '@jobkit/queue';
 import type { Database } from '@jobkit/db';
 
 /**

@@ -1,5 +1,5 @@
-import { claimJobs, listenForJobs, type AttemptRef, type ClaimedJob, type JobNotifications } from '@jobkit/db';
-import { defaultRetentionMs } from '@jobkit/jobs';
+import { claimJobs, listenForJobs, type AttemptRef, type ClaimedJob, type JobNotifications } from '@jobkit/queue';
+import { defaultRetentionMs } from '@jobkit/contract';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { batchedAttemptEnds } from './attempt-ends.ts';

@@ -1,5 +1,5 @@
-import type { ClaimedJob } from '@jobkit/db';
-import { PayloadUpcastRefused, UnreadablePayloadVersion, type JobContract } from '@jobkit/jobs';
+import type { ClaimedJob } from '@jobkit/queue';
+import { PayloadUpcastRefused, UnreadablePayloadVersion, type JobContract } from '@jobkit/contract';
 import { z } from 'zod';
 import type { Execution } from './execution.ts';
 import { storableText } from './storable.ts';

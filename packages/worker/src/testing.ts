@@ -1,4 +1,4 @@
-import type { JobContract } from '@jobkit/jobs';
+import type { JobContract } from '@jobkit/contract';
 import { z } from 'zod';
 import type { HandlerFiles, JobHandler } from './handler.ts';
 import type { HandlerWebhooks } from './webhook-endpoints.ts';
@@ -6,8 +6,6 @@ import type { HandlerWebhooks } from './webhook-endpoints.ts';
 export { jobWebhooks } from './webhook-endpoints.ts';
 
 export { jobFiles } from './job-files.ts';
-/** Deterministic pseudo-random numbers, for generating test data. */
-export { seededRandom } from './handlers/dataset/seeded-random.ts';
 
 export interface RunHandlerOptions<Progress extends z.ZodType> {
   /** The job's files; `jobFiles(pool, attempt)` gives the real ones. Without it, using files throws. */
@@ -55,3 +53,4 @@ export async function runHandler<Kind extends string, Input extends z.ZodType, P
   });
   return z.parse(contract.output, output);
 }
+export { countByStatus, enqueue, waitFor } from './test-helpers.ts';

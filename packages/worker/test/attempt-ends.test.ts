@@ -1,10 +1,10 @@
-import { claimJobs } from '@jobkit/db';
+import { claimJobs } from '@jobkit/queue';
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { batchedAttemptEnds } from '../src/attempt-ends.ts';
 import { isStatementAtFault } from '../src/durable-write.ts';
 import { chunk } from './fixtures/handlers.ts';
-import { enqueue } from './helpers.ts';
+import { enqueue } from '../src/testing.ts';
 
 let db: TestDatabase;
 let ownerId: string;

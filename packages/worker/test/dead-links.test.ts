@@ -10,7 +10,7 @@ import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/d
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createWorker } from '../src/index.ts';
 import { sleeper } from './fixtures/handlers.ts';
-import { enqueue, waitFor } from './helpers.ts';
+import { enqueue, waitFor } from '../src/testing.ts';
 import { startSilenceableProxy } from './silenceable-proxy.ts';
 
 const fixtures = new URL('./fixtures/handlers.ts', import.meta.url);

@@ -13,7 +13,7 @@ import { createWorker, type Worker } from '../src/index.ts';
 import { startCuttableProxy } from './cuttable-proxy.ts';
 import { pause } from './fixtures/durability-handlers.ts';
 import { tickingSpinner } from './fixtures/fencing-handlers.ts';
-import { enqueue, waitFor } from './helpers.ts';
+import { enqueue, waitFor } from '../src/testing.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const durabilityHandlers = new URL('./fixtures/durability-handlers.ts', import.meta.url);

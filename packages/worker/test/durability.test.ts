@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { endsAt, pause } from './fixtures/durability-handlers.ts';
-import { enqueue, waitFor } from './helpers.ts';
+import { enqueue, waitFor } from '../src/testing.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const leaseMs = 8_000;

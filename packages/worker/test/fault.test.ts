@@ -5,7 +5,8 @@
  *
  * Default size fits CI. Large: FAULT_JOBS=10000 FAULT_KILL_EVERY_MS=2000 pnpm --filter @jobkit/worker test fault
  */
-import { applyMigrations, enqueueJobs, openDatabase, startEmbeddedPostgres, type Database } from '@jobkit/db';
+import { applyMigrations, openDatabase, startEmbeddedPostgres, type Database } from '@jobkit/db';
+import { enqueueJobs } from '@jobkit/queue';
 import { createTestUser, startTypeScriptProcess, type TestProcess } from '@jobkit/db/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker } from '../src/index.ts';
 import { sleeper } from './fixtures/handlers.ts';
-import { enqueue, waitFor } from './helpers.ts';
+import { enqueue, waitFor } from '../src/testing.ts';
 
 const fixtures = new URL('./fixtures/handlers.ts', import.meta.url);
 let db: TestDatabase;

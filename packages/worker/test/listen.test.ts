@@ -8,7 +8,7 @@ import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/d
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker, type Worker } from '../src/index.ts';
 import { echo } from './fixtures/handlers.ts';
-import { enqueue, waitFor } from './helpers.ts';
+import { enqueue, waitFor } from '../src/testing.ts';
 import { startSilenceableProxy, type SilenceableProxy } from './silenceable-proxy.ts';
 
 const fixtures = new URL('./fixtures/handlers.ts', import.meta.url);

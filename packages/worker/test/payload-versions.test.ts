@@ -3,14 +3,13 @@
  * newer one is left for a newer worker (never claimed here, so never failed or counted), and one
  * that cannot be upcast fails at once with its reason.
  */
-import { enqueueJobs } from '@jobkit/db';
+import { enqueueJobs } from '@jobkit/queue';
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
-import { jobErrorSchema, webhookDelivery } from '@jobkit/jobs';
+import { jobErrorSchema } from '@jobkit/contract';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { defaultHandlersModule } from '../src/handlers/index.ts';
 import { createWorker, type Worker } from '../src/index.ts';
-import { waitFor } from './helpers.ts';
+import { waitFor } from '../src/testing.ts';
 
 const releases = {
   v1: new URL('./fixtures/versions/rename-v1.ts', import.meta.url),
@@ -82,10 +81,4 @@ describe('a job queued as another version of its kind', () => {
     expect(jobErrorSchema.parse(broken.error).message).toMatch(/^The input stored as rename version 1 does not fit that version: /);
   });
 
-  it('ends a webhook delivery queued before endpoints (version 1) with why it was not sent', async () => {
-    await startWorker(defaultHandlersModule);
-    const input = { url: 'https://hooks.example.com/in', jobId: '01a20d87-e8be-72e6-8cfa-d7f1ef658a44', kind: 'documentAnalysis', status: 'completed' };
-    const delivery = await finished(await queued(webhookDelivery.kind, 1, input));
-    expect(delivery).toMatchObject({ status: 'failed', attempt: 1, error: { code: 'WEBHOOK_ENDPOINT_REQUIRED' } });
-  });
 });

@@ -1,9 +1,9 @@
-import { cancelJob } from '@jobkit/db';
+import { cancelJob } from '@jobkit/queue';
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker, type Worker, type WorkerOptions } from '../src/index.ts';
 import { echo, inlineWait, sleeper, stubborn } from './fixtures/handlers.ts';
-import { enqueue, waitFor } from './helpers.ts';
+import { enqueue, waitFor } from '../src/testing.ts';
 
 /**
  * Jobs claimed ahead of free slots (the local queue). The slot of a one-slot worker is kept busy

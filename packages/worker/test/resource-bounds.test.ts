@@ -1,11 +1,8 @@
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
-import { documentAnalysis, maxDocumentLength } from '@jobkit/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultHandlersModule } from '../src/handlers/index.ts';
 import { createWorker, type WorkerOptions } from '../src/index.ts';
-import { longDocument } from './fixtures/documents/long-text.ts';
 import { echo, hog, sleeper } from './fixtures/handlers.ts';
-import { enqueue, waitFor } from './helpers.ts';
+import { enqueue, waitFor } from '../src/testing.ts';
 
 const fixtures = new URL('./fixtures/handlers.ts', import.meta.url);
 let db: TestDatabase;
@@ -81,28 +78,3 @@ describe('fair shares of the handler slots', () => {
   });
 });
 
-describe('the document analysis of 500,000 characters', () => {
-  it('stays under 200 MB more resident memory, its thread under a 128 MB heap ceiling', { timeout: 120_000 }, async () => {
-    await withWorker({ handlersModule: defaultHandlersModule, handlerMemoryMb: 128 }, async () => {
-      const text = longDocument(maxDocumentLength);
-      const baseline = process.memoryUsage().rss;
-      let peak = baseline;
-      const sampler = setInterval(() => {
-        peak = Math.max(peak, process.memoryUsage().rss);
-      }, 5);
-      try {
-        const [jobId] = await enqueue(db, documentAnalysis, ownerId, [{ text }]);
-        const job = await ended(jobId);
-        expect(job.error).toBeNull();
-        const result = documentAnalysis.output.parse(job.result);
-        expect(result.characterCount).toBe(maxDocumentLength);
-        const megabytes = (peak - baseline) / 2 ** 20;
-        const base = (baseline / 2 ** 20).toFixed(0);
-        console.log(`[memory] document analysis of ${maxDocumentLength} characters: peak RSS +${megabytes.toFixed(0)} MB over ${base} MB, ${result.wordCount} words`);
-        expect(megabytes).toBeLessThan(200);
-      } finally {
-        clearInterval(sampler);
-      }
-    });
-  });
-});

@@ -5,12 +5,12 @@
  * new one takes both (upcasting version 1); no version-2 job reaches the old handler, none fails.
  * Figures: ROLLING_V1_JOBS, ROLLING_V2_JOBS (500, 200); the handlers take 40 ms each, 4 at a time.
  */
-import { enqueueJobs, type NewJob } from '@jobkit/db';
+import { enqueueJobs, type NewJob } from '@jobkit/queue';
 import { createTestDatabase, createTestUser, startTypeScriptProcess, type TestDatabase, type TestProcess } from '@jobkit/db/testing';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { waitFor } from './helpers.ts';
+import { waitFor } from '../src/testing.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const queuedBefore = Number(process.env.ROLLING_V1_JOBS ?? 500);

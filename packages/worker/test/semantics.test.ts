@@ -1,10 +1,10 @@
-import { cancelJob } from '@jobkit/db';
+import { cancelJob } from '@jobkit/queue';
 import { createTestDatabase, createTestUser, startTypeScriptProcess, type TestDatabase, type TestProcess } from '@jobkit/db/testing';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker, type Worker } from '../src/index.ts';
 import { sleeper, stubborn } from './fixtures/handlers.ts';
-import { enqueue, waitFor } from './helpers.ts';
+import { enqueue, waitFor } from '../src/testing.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const fixtures = new URL('./fixtures/handlers.ts', import.meta.url);

@@ -1,13 +1,10 @@
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
-import { documentAnalysis } from '@jobkit/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker, type Worker } from '../src/index.ts';
-import { handlers as productionHandlers } from '../src/handlers/index.ts';
 import { echo, failing, inlineWait, sleeper, spinner } from './fixtures/handlers.ts';
-import { countByStatus, enqueue, waitFor } from './helpers.ts';
+import { countByStatus, enqueue, waitFor } from '../src/testing.ts';
 
 const fixtures = new URL('./fixtures/handlers.ts', import.meta.url);
-const production = new URL('../src/handlers/index.ts', import.meta.url);
 let db: TestDatabase;
 let ownerId: string;
 const workers: Worker[] = [];
@@ -140,26 +137,3 @@ describe('inline handlers', () => {
   });
 });
 
-describe('document analysis', () => {
-  it('counts, finds keywords and summarises a real text', async () => {
-    expect(Object.keys(productionHandlers)).toEqual([documentAnalysis.kind, 'callTranscriptAnalysis', 'llmAnalysis', 'webhookDelivery', 'datasetAnalysis']);
-    await startWorker({ handlersModule: production });
-    const text = [
-      'Queues keep web requests fast. A queue stores work for later.',
-      '',
-      'Workers take jobs from the queue. Each worker runs one job at a time. Jobs report progress to the queue.',
-      'The weather was pleasant.',
-    ].join('\n');
-    const [id] = await enqueue(db, documentAnalysis, ownerId, [{ text, summarySentences: 2 }]);
-    const job = await waitFor(async () => {
-      const row = await db.prisma.job.findUniqueOrThrow({ where: { id } });
-      return row.status === 'completed' ? row : row.status === 'failed' ? row : undefined;
-    });
-    const result = documentAnalysis.output.parse(job.result);
-    expect(result).toMatchObject({ sentenceCount: 6, paragraphCount: 2, wordCount: 35, readingTimeMinutes: 1 });
-    expect(result.topKeywords[0]).toMatchObject({ term: 'queue', count: 3 });
-    expect(result.summary).toHaveLength(2);
-    expect(result.summary.map((s) => s.sentence)).not.toContain('The weather was pleasant.');
-    await stopWorkers();
-  });
-});

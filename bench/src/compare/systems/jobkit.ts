@@ -1,4 +1,5 @@
-import { applyMigrations, enqueueJobs, openDatabase, type NewJob } from '@jobkit/db';
+import { applyMigrations, openDatabase } from '@jobkit/db';
+import { enqueueJobs, type NewJob } from '@jobkit/queue';
 import type { JobContract } from '@jobkit/jobs';
 import { createWorker } from '@jobkit/worker';
 import { BroadcastChannel } from 'node:worker_threads';

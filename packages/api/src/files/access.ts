@@ -1,4 +1,5 @@
-import { findFile, readFileChunks, type Database, type StoredFileRecord } from '@jobkit/db';
+import { findFile, readFileChunks, type StoredFileRecord } from '@jobkit/files';
+import { type Database } from '@jobkit/db';
 import { fileTypeByContentType, fileTypes, type JobContract } from '@jobkit/jobs';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';

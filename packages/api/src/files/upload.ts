@@ -1,4 +1,5 @@
-import { FileTooLargeError, StorageQuotaError, storeFile, type Database } from '@jobkit/db';
+import { FileTooLargeError, StorageQuotaError, storeFile } from '@jobkit/files';
+import { type Database } from '@jobkit/db';
 import { fileTypes, type StoredFile } from '@jobkit/jobs';
 import { TRPCError } from '@trpc/server';
 import type { Actor } from '../context.ts';

@@ -1,4 +1,5 @@
-import { cancelJob, type Database } from '@jobkit/db';
+import { cancelJob } from '@jobkit/queue';
+import { type Database } from '@jobkit/db';
 import { contractFor, defaultRetentionMs, isJobKind, jobStatusSchema } from '@jobkit/jobs';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';

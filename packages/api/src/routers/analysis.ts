@@ -1,4 +1,4 @@
-import { enqueueJobs } from '@jobkit/db';
+import { enqueueJobs } from '@jobkit/queue';
 import { callTranscriptAnalysis, datasetAnalysis, documentAnalysis, llmAnalysis, type JobContract } from '@jobkit/jobs';
 import { z } from 'zod';
 import { withinLimits } from '../limits.ts';

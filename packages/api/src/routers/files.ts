@@ -1,4 +1,4 @@
-import { storageUsedBy } from '@jobkit/db';
+import { storageUsedBy } from '@jobkit/files';
 import { fileTypes } from '@jobkit/jobs';
 import { z } from 'zod';
 import { findVisibleFile } from '../files/access.ts';

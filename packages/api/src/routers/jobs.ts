@@ -1,4 +1,4 @@
-import { cancelJob } from '@jobkit/db';
+import { cancelJob } from '@jobkit/queue';
 import { contractFor, defaultRetentionMs, isJobKind, jobStatusSchema } from '@jobkit/jobs';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';

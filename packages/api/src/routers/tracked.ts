@@ -1,12 +1,4 @@
-import {
-  completeJob,
-  createTrackedJob,
-  extendLeases,
-  externalAttempt,
-  externalWorkerId,
-  failJob,
-  recordProgress,
-} from '@jobkit/db';
+import { completeJob, createTrackedJob, extendLeases, externalAttempt, externalWorkerId, failJob, recordProgress } from '@jobkit/queue';
 import { trackedJob } from '@jobkit/jobs';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';

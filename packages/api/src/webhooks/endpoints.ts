@@ -1,5 +1,5 @@
 import type { Database } from '@jobkit/db';
-import { checkWebhookTarget, generateWebhookSecret, parseWebhookAllowList } from '@jobkit/worker/webhooks';
+import { checkWebhookTarget, generateWebhookSecret, parseWebhookAllowList } from '@jobkit/webhooks';
 import { TRPCError } from '@trpc/server';
 import { v7 as uuidv7 } from 'uuid';
 import type { ApiSettings } from '../context.ts';

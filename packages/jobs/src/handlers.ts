@@ -1,0 +1,19 @@
+import { analysisHandlers } from '@jobkit/analyses/handlers';
+import { webhookDeliveryHandler } from '@jobkit/webhooks/handler';
+import { registerHandlers, type JobHandler } from '@jobkit/worker';
+import type { JobContracts, JobKind } from './registry.ts';
+import type { trackedJob } from './tracked.ts';
+
+/** Kinds our workers run: all but tracked jobs, which other systems run and report. */
+type WorkerKind = Exclude<JobKind, (typeof trackedJob)['kind']>;
+
+const handlersByKind = {
+  ...analysisHandlers,
+  webhookDelivery: webhookDeliveryHandler,
+} satisfies { [Kind in WorkerKind]: JobHandler<JobContracts[Kind]> };
+
+/** The handlers of every kind in the registry. Loaded by the worker and by each handler thread. */
+export const handlers = registerHandlers(Object.values(handlersByKind));
+
+/** Pass this to `createWorker({ handlersModule })`. */
+export const defaultHandlersModule = import.meta.url;

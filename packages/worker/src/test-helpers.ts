@@ -1,0 +1,38 @@
+import { enqueueJobs, type NewJob } from '@jobkit/queue';
+import { type Database } from '@jobkit/db';
+import type { JobContract, JobInput } from '@jobkit/contract';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export async function enqueue<C extends JobContract>(
+  database: Database,
+  contract: C,
+  ownerId: string,
+  inputs: readonly JobInput<C>[],
+  extra: Partial<NewJob> = {},
+): Promise<string[]> {
+  const jobs = inputs.map((input) => ({
+    kind: contract.kind,
+    payloadVersion: contract.version,
+    input,
+    ownerId,
+    maxAttempts: contract.maxAttempts,
+    ...extra,
+  }));
+  return (await enqueueJobs(database.pool, jobs)).map((job) => job.id);
+}
+
+/** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
+export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms`);
+    await sleep(25);
+  }
+}
+
+export async function countByStatus(database: Database): Promise<Record<string, number>> {
+  const groups = await database.prisma.job.groupBy({ by: ['status'], _count: { _all: true } });
+  return Object.fromEntries(groups.map((group) => [group.status, group._count._all]));
+}
