@@ -82,7 +82,7 @@ describe('the document analysis contract', () => {
 
 describe('the registry', () => {
   it('knows its kinds and nothing else', () => {
-    expect(Object.keys(jobContracts)).toEqual(['documentAnalysis', 'callTranscriptAnalysis', 'llmAnalysis', 'webhookDelivery', 'tracked', 'datasetAnalysis']);
+    expect(Object.keys(jobContracts)).toEqual(['documentAnalysis', 'callTranscriptAnalysis', 'llmAnalysis', 'datasetAnalysis', 'webhookDelivery', 'tracked']);
     expect(isJobKind('documentAnalysis')).toBe(true);
     expect(isJobKind('toString')).toBe(false);
   });
