@@ -36,7 +36,8 @@ function* stringsOf(value: unknown): Generator<{ text: string; path: PropertyKey
 const maxIssues = 10;
 
 /**
- * Accepts any value whose strings PostgreSQL can store, and names the field of each one it cannot.
+ * Accepts any value whose strings PostgreSQL can store, and names the field of each one it cannot
+ * (a caller can correct its input; a handler's output is repaired instead, see repairedForStorage).
  * The API applies it to the raw input of every procedure before the procedure's own schema, so no
  * string of any contract or procedure, present or future, can reach the database unstorable.
  */
@@ -49,3 +50,29 @@ export const storableValue = z.unknown().superRefine((value, ctx) => {
     if (++issues >= maxIssues) return;
   }
 });
+
+/**
+ * The text as PostgreSQL can store it, for what nobody can be asked to correct: a handler's output,
+ * progress or failure (text a PDF's text layer gave, a name in an uploaded file). Refusing it would
+ * make the write that ends the attempt fail, and the job would sit running until its lease lapsed,
+ * then fail the same way on every attempt. So NUL is dropped and a lone surrogate becomes U+FFFD,
+ * the replacement character, as `String.prototype.toWellFormed` does. (Input from a caller is
+ * refused instead, by storableValue: the caller can correct it.)
+ */
+export function repairedTextForStorage(text: string): string {
+  return text.toWellFormed().replaceAll('\u0000', '');
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/** The same value with every string, object keys included, repaired (see repairedTextForStorage). */
+export function repairedForStorage(value: unknown): unknown {
+  if (typeof value === 'string') return repairedTextForStorage(value);
+  if (Array.isArray(value)) return value.map(repairedForStorage);
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [repairedTextForStorage(key), repairedForStorage(item)]));
+}

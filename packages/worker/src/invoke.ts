@@ -1,6 +1,6 @@
+import { repairedForStorage, repairedTextForStorage } from '@jobkit/contract';
 import { z } from 'zod';
 import { JobFailure, type HandlerFiles, type JobHandler } from './handler.ts';
-import { storableText, storableValue } from './storable.ts';
 import type { JobOutcome, OutcomeFailure } from './thread-protocol.ts';
 import type { HandlerWebhooks } from './webhook-endpoints.ts';
 
@@ -34,8 +34,8 @@ export interface Invocation {
 /**
  * Runs a handler once, wherever it runs (its thread, or inline): the input parsed and defaulted by
  * the kind's schema, progress data and output checked by theirs, and everything it reports made
- * storable (see storable.ts). It never throws: an error becomes a failure the worker can record
- * (its code says whether to retry).
+ * storable (see repairedForStorage in @jobkit/contract). It never throws: an error becomes a
+ * failure the worker can record (its code says whether to retry).
  */
 export async function invokeHandler(handler: JobHandler, call: Invocation): Promise<JobOutcome> {
   const { contract } = handler;
@@ -50,17 +50,17 @@ export async function invokeHandler(handler: JobHandler, call: Invocation): Prom
       webhooks: call.webhooks,
       progress(percent, message, data) {
         const parsed: unknown = data === undefined ? undefined : contract.progress.parse(data);
-        call.progress(percent, message === undefined ? undefined : storableText(message), storableValue(parsed));
+        call.progress(percent, message === undefined ? undefined : repairedTextForStorage(message), repairedForStorage(parsed));
       },
     });
     // The result is stored as JSON and typed for clients by this same schema.
-    return { ok: true, output: storableValue(contract.output.parse(output)) };
+    return { ok: true, output: repairedForStorage(contract.output.parse(output)) };
   } catch (error) {
     const failure = describeFailure(error, call.signal);
-    const storable = (text: string | undefined) => (text === undefined ? undefined : storableText(text));
+    const storable = (text: string | undefined) => (text === undefined ? undefined : repairedTextForStorage(text));
     return {
       ok: false,
-      failure: { ...failure, message: storableText(failure.message), stack: storable(failure.stack), detail: storable(failure.detail) },
+      failure: { ...failure, message: repairedTextForStorage(failure.message), stack: storable(failure.stack), detail: storable(failure.detail) },
     };
   }
 }

@@ -1,8 +1,7 @@
 import type { ClaimedJob } from '@jobkit/queue';
-import { PayloadUpcastRefused, UnreadablePayloadVersion, type JobContract } from '@jobkit/contract';
+import { PayloadUpcastRefused, repairedTextForStorage, UnreadablePayloadVersion, type JobContract } from '@jobkit/contract';
 import { z } from 'zod';
 import type { Execution } from './execution.ts';
-import { storableText } from './storable.ts';
 import type { OutcomeFailure } from './thread-protocol.ts';
 
 /** A job's input as its handler's version reads it, or why it cannot have one. */
@@ -26,10 +25,10 @@ function describeUpcastFailure(error: unknown, job: ClaimedJob): OutcomeFailure 
   const stack = error instanceof Error ? error.stack : undefined;
   const failure = (code: string, message: string, detail?: string): OutcomeFailure => ({
     code,
-    message: storableText(message),
+    message: repairedTextForStorage(message),
     retryable: false,
-    stack: stack === undefined ? undefined : storableText(stack),
-    detail: detail === undefined ? undefined : storableText(detail),
+    stack: stack === undefined ? undefined : repairedTextForStorage(stack),
+    detail: detail === undefined ? undefined : repairedTextForStorage(detail),
   });
   if (error instanceof PayloadUpcastRefused) return failure(error.code, error.message);
   if (error instanceof UnreadablePayloadVersion) return failure(error.code, error.message);
