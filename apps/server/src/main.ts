@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createWorker, onShutdownSignal, workerOptionsFrom } from '@jobkit/worker';
 import { llmSettingsFrom } from '@jobkit/analyses/handlers';
 import { defaultHandlersModule } from '@jobkit/jobs/handlers';
+import { registerWebhookDeliveryKind } from '@jobkit/webhooks';
 import { readConfig } from './config.ts';
 import { createHttpServer } from './http-server.ts';
 
@@ -46,6 +47,9 @@ const app = await createHttpServer({
   logLevel: config.LOG_LEVEL,
   trustProxy: config.TRUST_PROXY,
 });
+// Only a process that runs the webhookDelivery handler says what the database enqueues for it (an API
+// alone reads no deliveries); a newer release's registration is kept.
+if (config.RUN_WORKER) await registerWebhookDeliveryKind(booted.database.pool);
 const worker = config.RUN_WORKER
   ? createWorker({
       database: booted.database,

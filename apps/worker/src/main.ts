@@ -7,7 +7,7 @@
 import { bootDatabase, connectionOptionsFrom, databaseEnvironmentShape } from '@jobkit/db';
 import { createWorker, onShutdownSignal, workerEnvironmentShape, workerOptionsFrom } from '@jobkit/worker';
 import { defaultHandlersModule } from '@jobkit/jobs/handlers';
-import { webhookEnvironmentShape } from '@jobkit/webhooks';
+import { registerWebhookDeliveryKind, webhookEnvironmentShape } from '@jobkit/webhooks';
 import { z } from 'zod';
 
 const environment = z
@@ -27,6 +27,10 @@ const booted = await bootDatabase({
   maxConnections: 5,
   connection: connectionOptionsFrom(environment),
 });
+// This worker runs the webhookDelivery handler, so it tells the database what to enqueue when a job
+// with an endpoint finishes: deliveries it reads. A newer release's registration is kept.
+const delivery = await registerWebhookDeliveryKind(booted.database.pool);
+if (!delivery.written) console.log(`Webhook deliveries stay at version ${delivery.stored.payloadVersion}, registered by a newer release.`);
 const worker = createWorker({
   database: booted.database,
   handlersModule: defaultHandlersModule,

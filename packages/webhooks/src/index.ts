@@ -3,3 +3,6 @@
 export { checkWebhookTarget, parseWebhookAllowList, type ResolveHost, type TargetCheck, type WebhookAllowList } from './target.ts';
 export { generateWebhookSecret, signWebhook, verifyWebhook, type WebhookHeaders, type WebhookVerification } from './signature.ts';
 export { webhookEnvironmentShape } from './environment.ts';
+// What the database enqueues when a job that names an endpoint finishes, written from the delivery
+// contract at start by processes that run its handler (the type-only database import costs nothing here).
+export { registerWebhookDeliveryKind, type WebhookDeliveryKind, type WebhookDeliveryRegistration } from './delivery-kind.ts';
