@@ -1,4 +1,5 @@
 import { statementFor, type NamedStatement, type Queryable } from '@jobkit/db';
+import type { QueryResultRow } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { jobsChannel } from './notifications.ts';
 
@@ -90,10 +91,26 @@ function keyOf(ownerId: string, kind: string, idempotencyKey: string | null | un
 }
 
 /**
+ * Sends one statement and returns its rows. A NamedStatement may be prepared where the connection
+ * allows it; a string is always sent unnamed. How the insert reaches a pg pool or client
+ * (enqueueJobs) or another driver's transaction (enqueueWithin: a Prisma transaction client).
+ */
+export type SendStatement = <Row extends QueryResultRow>(statement: NamedStatement | string, values: unknown[]) => Promise<Row[]>;
+
+/**
  * Inserts the jobs in one statement and returns them in the order given. `db` may be a client in
  * a transaction (the API counts a user's jobs and inserts under one lock).
  */
 export async function enqueueJobs(db: Queryable, jobs: readonly NewJob[]): Promise<EnqueuedJob[]> {
+  const send: SendStatement = async <Row extends QueryResultRow>(statement: NamedStatement | string, values: unknown[]) => {
+    const config = typeof statement === 'string' ? { text: statement } : statementFor(db, statement);
+    return (await db.query<Row>({ ...config, values })).rows;
+  };
+  return sendJobs(send, jobs);
+}
+
+/** enqueueJobs through any connection: `send` carries the statements. */
+export async function sendJobs(send: SendStatement, jobs: readonly NewJob[]): Promise<EnqueuedJob[]> {
   if (jobs.length === 0) return [];
   const records = jobs.map((job) => ({
     id: uuidv7(),
@@ -109,15 +126,15 @@ export async function enqueueJobs(db: Queryable, jobs: readonly NewJob[]): Promi
     input_file_ids: job.inputFileIds ?? [],
   }));
   const statement = jobs.some((job) => job.inputFileIds?.length) ? insertJobsWithFiles : insertJobs;
-  const { rows } = await db.query<JobRecordRow>({ ...statementFor(db, statement), values: [JSON.stringify(records)] });
+  const rows = await send<JobRecordRow>(statement, [JSON.stringify(records)]);
   const byKey = new Map(rows.map((row) => [keyOf(row.owner_id, row.kind, row.idempotency_key), row]));
   const byId = new Map(rows.map((row) => [row.id, row]));
 
   const missing = records.filter((record) => !byId.has(record.id) && record.idempotency_key !== null);
   if (missing.length > 0) {
     const keys = missing.map(({ owner_id, kind, idempotency_key }) => ({ owner_id, kind, idempotency_key }));
-    const existing = await db.query<JobRecordRow>(existingJobsSql, [JSON.stringify(keys)]);
-    for (const row of existing.rows) byKey.set(keyOf(row.owner_id, row.kind, row.idempotency_key), row);
+    const existing = await send<JobRecordRow>(existingJobsSql, [JSON.stringify(keys)]);
+    for (const row of existing) byKey.set(keyOf(row.owner_id, row.kind, row.idempotency_key), row);
   }
 
   return records.map((record) => {

@@ -7,3 +7,4 @@ export * from './transitions.ts';
 export * from './running.ts';
 export * from './tracked.ts';
 export * from './payload-versions.ts';
+export * from './enqueue-within.ts';
