@@ -40,9 +40,9 @@ afterAll(async () => {
 });
 
 async function workerProcess(env: Record<string, string>): Promise<{ child: TestProcess; workerId: string }> {
-  const child = startTypeScriptProcess('test/fixtures/durability-worker.ts', {
+  const child = startTypeScriptProcess('test/fixtures/worker-process.ts', {
     cwd: packageDir,
-    env: { DATABASE_URL: db.url, LEASE_MS: String(leaseMs), ...env },
+    env: { DATABASE_URL: db.url, HANDLERS: 'durability-handlers.ts', LEASE_MS: String(leaseMs), RESCUE_INTERVAL_MS: '250', ...env },
   });
   processes.push(child);
   const [, workerId = ''] = await child.waitFor(/^ready (\S+)/m);

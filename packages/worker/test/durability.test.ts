@@ -36,9 +36,9 @@ beforeAll(async () => {
   await db.pool.query(`GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO ${workerRole}`);
   const url = new URL(server.urlFor('postgres'));
   url.username = workerRole;
-  worker = startTypeScriptProcess('test/fixtures/durability-worker.ts', {
+  worker = startTypeScriptProcess('test/fixtures/worker-process.ts', {
     cwd: packageDir,
-    env: { DATABASE_URL: url.toString(), CONCURRENCY: '100', LEASE_MS: String(leaseMs) },
+    env: { DATABASE_URL: url.toString(), HANDLERS: 'durability-handlers.ts', CONCURRENCY: '100', LEASE_MS: String(leaseMs), RESCUE_INTERVAL_MS: '250' },
   });
   await worker.waitFor(/^ready /m);
 }, 180_000);

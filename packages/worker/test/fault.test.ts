@@ -44,7 +44,7 @@ afterAll(async () => {
 async function spawnWorker(): Promise<void> {
   const child = startTypeScriptProcess('test/fixtures/worker-process.ts', {
     cwd: packageDir,
-    env: { DATABASE_URL: db.url, CONCURRENCY: '2', LEASE_MS: String(leaseMs), RESCUE_INTERVAL_MS: '250' },
+    env: { DATABASE_URL: db.url, HANDLERS: 'handlers.ts', CONCURRENCY: '2', LEASE_MS: String(leaseMs), RESCUE_INTERVAL_MS: '250' },
   });
   everyProcess.push(child);
   const [, workerId] = await child.waitFor(/^ready (\S+)/m);

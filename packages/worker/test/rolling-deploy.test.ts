@@ -30,7 +30,10 @@ afterAll(async () => {
 });
 
 async function release(handlers: 'rename-v1.ts' | 'rename-v2.ts'): Promise<{ child: TestProcess; id: string }> {
-  const child = startTypeScriptProcess('test/fixtures/versions/worker-process.ts', { cwd: packageDir, env: { DATABASE_URL: db.url, HANDLERS: handlers } });
+  const child = startTypeScriptProcess('test/fixtures/worker-process.ts', {
+    cwd: packageDir,
+    env: { DATABASE_URL: db.url, HANDLERS: `versions/${handlers}`, CONCURRENCY: '4' },
+  });
   processes.push(child);
   const [, id = ''] = await child.waitFor(/^ready (\S+)$/m);
   return { child, id };

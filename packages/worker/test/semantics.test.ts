@@ -25,7 +25,7 @@ afterEach(async () => {
 afterAll(() => db.drop());
 
 async function workerProcess(env: Record<string, string> = {}): Promise<TestProcess> {
-  const child = startTypeScriptProcess('test/fixtures/worker-process.ts', { cwd: packageDir, env: { DATABASE_URL: db.url, ...env } });
+  const child = startTypeScriptProcess('test/fixtures/worker-process.ts', { cwd: packageDir, env: { DATABASE_URL: db.url, HANDLERS: 'handlers.ts', ...env } });
   processes.push(child);
   await child.waitFor(/^ready /m);
   return child;
