@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 
+// The same from src/paths.ts and the built dist/paths.js: both sit two folders below the repository.
 const repositoryRoot = new URL('../../../', import.meta.url);
 
 /** `prisma/migrations` at the repository root, in Prisma's own layout. */

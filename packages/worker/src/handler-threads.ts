@@ -3,7 +3,11 @@ import { Piscina } from 'piscina';
 import type { Execution } from './execution.ts';
 import type { AbortMessage, JobOutcome, OutcomeFailure, ProgressMessage, ThreadData, ThreadTask, WarmupTask } from './thread-protocol.ts';
 
-const threadEntry = new URL('./thread-bootstrap.mjs', import.meta.url).href;
+// Built (this module is dist/handler-threads.js: `pnpm start`, `pnpm worker`), a thread runs the
+// compiled dist/thread.js and loads no TypeScript loader. From the sources (tests, `tsx watch`), a
+// bootstrap registers tsx first and then imports thread.ts.
+const built = !import.meta.url.endsWith('.ts');
+const threadEntry = new URL(built ? './thread.js' : './thread-bootstrap.mjs', import.meta.url).href;
 
 /** The worker's pool of handler threads. */
 export interface HandlerThreads {
@@ -62,9 +66,11 @@ export async function startHandlerThreads(options: HandlerThreadOptions): Promis
     // for it to boot and load the handlers (about a second).
     maxThreads: count,
     minThreads: count,
-    // The bootstrap registers the TypeScript loader itself; inheriting the parent's loader
-    // flags (tsx, vitest) would register a second one.
-    execArgv: [],
+    // Built, a thread resolves the workspace packages to their dist/ as this process does (the
+    // "@jobkit/dist" export condition, which this process has: it resolved this module to dist/).
+    // From the sources the bootstrap registers the TypeScript loader itself; inheriting the
+    // parent's loader flags (tsx, vitest) would register a second one.
+    execArgv: built ? ['--conditions=@jobkit/dist'] : [],
     workerData: data,
     resourceLimits: { maxOldGenerationSizeMb: memoryMb },
   });

@@ -7,7 +7,9 @@ import pg from 'pg';
 import { readEmbeddedPassword, superuser } from './password.ts';
 import { supervisorMessageSchema, type SupervisorArgs } from './protocol.ts';
 
-const supervisorPath = new URL('./supervisor-bootstrap.mjs', import.meta.url);
+// From the sources a bootstrap registers tsx for the TypeScript supervisor; built (dist/), the
+// compiled supervisor runs as it is, with no loader.
+const supervisorPath = new URL(import.meta.url.endsWith('.ts') ? './supervisor-bootstrap.mjs' : './supervisor.js', import.meta.url);
 
 export interface RunningEmbeddedPostgres {
   port: number;
