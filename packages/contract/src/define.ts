@@ -30,6 +30,7 @@ export interface JobContractSpec<
   Output extends z.ZodType,
   Version extends number = number,
   Previous extends PreviousInputs = PreviousInputs,
+  Internal extends boolean = boolean,
 > {
   /** Stable identifier, stored on every job row. */
   kind: Kind;
@@ -61,7 +62,7 @@ export interface JobContractSpec<
   /** Delay before each retry: exponential from `initialDelayMs`, capped, with jitter. */
   backoff?: Partial<Backoff>;
   /** Started by the system (webhook deliveries), never by API callers. */
-  internal?: boolean;
+  internal?: Internal;
   /**
    * Input fields that hold the id of an uploaded file, with the file types each accepts. The API
    * checks the file belongs to the caller and is of one of these types, and keeps it while the job
@@ -133,7 +134,8 @@ export function defineJob<
   Output extends z.ZodType,
   const Version extends number = number,
   const Previous extends PreviousInputs = PreviousInputs,
->({ previous, upcast, ...spec }: JobContractSpec<Kind, Input, Progress, Output, Version, Previous>) {
+  const Internal extends boolean = false,
+>({ previous, upcast, ...spec }: JobContractSpec<Kind, Input, Progress, Output, Version, Previous, Internal>) {
   if (!/^[a-z][a-zA-Z0-9]*$/.test(spec.kind)) {
     throw new Error(`Job kind "${spec.kind}" must be camelCase letters and digits`);
   }
@@ -172,7 +174,9 @@ export function defineJob<
     },
     retentionMs: spec.retentionMs ?? defaultRetentionMs,
     backoff,
-    internal: spec.internal ?? false,
+    // `Internal` is inferred from `spec.internal` and defaults to false when it is absent, so the
+    // literal type (which `StartableKind` reads) says what this value is.
+    internal: (spec.internal ?? false) as Internal,
     fileInputs,
     snapshot: snapshotSchemaFor(spec.kind, spec.progress, spec.output),
   });
@@ -183,7 +187,7 @@ export type JobContract<
   Input extends z.ZodType = z.ZodType,
   Progress extends z.ZodType = z.ZodType,
   Output extends z.ZodType = z.ZodType,
-> = ReturnType<typeof defineJob<Kind, Input, Progress, Output>>;
+> = ReturnType<typeof defineJob<Kind, Input, Progress, Output, number, PreviousInputs, boolean>>;
 
 /** What a caller sends to start a job of this kind. */
 export type JobInput<C extends JobContract> = z.input<C['input']>;

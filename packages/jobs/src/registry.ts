@@ -19,6 +19,28 @@ export type RegisteredJobContract = JobContracts[JobKind];
 
 /** Kinds API callers start (`start<Kind>`); the others are started by the system. */
 export type StartableKind = { [Kind in JobKind]: JobContracts[Kind]['internal'] extends true ? never : Kind }[JobKind];
+export type StartableContracts = { [Kind in StartableKind]: JobContracts[Kind] };
+
+/**
+ * The startable contracts, keyed by kind, in registry order: the API's start procedures,
+ * `startMany`'s union, `analysis.kinds` and the React start hook are derived from it.
+ */
+export const startableContracts = Object.fromEntries(
+  Object.entries(jobContracts).filter(([, contract]) => !contract.internal),
+  // The filter keeps exactly the contracts whose `internal` is not true, the rule `StartableKind`
+  // states over their literal types; Object.fromEntries cannot carry that per-key type itself.
+) as StartableContracts;
+
+/** The startable kinds, in registry order. */
+export const startableKinds = Object.keys(startableContracts) as StartableKind[]; // Object.keys says string[]: these are that record's keys
+
+/** `documentAnalysis` → `startDocumentAnalysis`: the name of a kind's start procedure. */
+export type StartProcedureName<Kind extends StartableKind> = `start${Capitalize<Kind>}`;
+
+export function startProcedureName<Kind extends StartableKind>(kind: Kind): StartProcedureName<Kind> {
+  // Template literals widen to string: this is the same capitalisation `Capitalize` spells.
+  return `start${kind.charAt(0).toUpperCase()}${kind.slice(1)}` as StartProcedureName<Kind>;
+}
 
 export function isJobKind(kind: string): kind is JobKind {
   return Object.hasOwn(jobContracts, kind);

@@ -2,10 +2,5 @@ export { forgetActiveJob, rememberActiveJob, useActiveJobs } from './active-jobs
 export { defaultPollPolicy, nextPoll, type PollDecision, type PollPolicy, type PollState } from './poll-policy.ts';
 export { trpc } from './trpc.ts';
 export { useJob, type JobOfKind, type JobPollState, type UseJobResult } from './use-job.ts';
-export {
-  useStartAnalysis,
-  type StartCallTranscriptAnalysis,
-  type StartDatasetAnalysis,
-  type StartDocumentAnalysis,
-} from './use-start-analysis.ts';
+export { useStartAnalysis, type StartMutations, type StartRequest } from './use-start-analysis.ts';
 export { uploadFile, UploadError, useUpload, type UploadState } from './upload.ts';
