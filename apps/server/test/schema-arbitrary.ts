@@ -90,8 +90,10 @@ export function arbitraryFor(schema: JsonSchema, context: GenerationContext, dep
     }
     case 'object':
       return objectFor(schema, context, depth);
+    case undefined:
     default:
-      // `{}`: any JSON (z.unknown, z.json, free-form metadata and results).
+      // `{}`: any JSON (z.unknown, z.json, free-form metadata and results); `default` for a list
+      // of types, which zod does not export for these schemas.
       return fc.jsonValue({ maxDepth: 2 });
   }
 }

@@ -1,11 +1,9 @@
-import { isTerminalStatus, jobContracts, type JobSnapshot } from '@jobkit/jobs';
+import { isTerminalStatus, jobContracts, type JobKind, type JobSnapshot } from '@jobkit/jobs';
 import { trpc, useJob } from '@jobkit/react';
 import { useEffect, useState } from 'react';
-import { DatasetResult } from '../DatasetResult.tsx';
-import { DocumentResult } from '../DocumentResult.tsx';
 import { formatDuration } from '../format.ts';
 import { JobActions } from '../JobActions.tsx';
-import { TranscriptResult } from '../TranscriptResult.tsx';
+import { kindViews, type ResultProps } from '../kinds/index.ts';
 
 function useNow(active: boolean): number {
   const [now, setNow] = useState(() => Date.now());
@@ -29,7 +27,16 @@ const statusLabel = {
   cancelled: 'Cancelled',
 } as const;
 
-/** The result, rendered for its kind: `job.result` is typed by `job.kind`, no casts. */
+/**
+ * A result rendered by its kind's view. Generic over the kind so `views[kind].Result` and `result`
+ * are checked against the same `K` (the correlated-union pattern, TypeScript #47109), no casts.
+ */
+function KindResult<K extends JobKind>({ kind, result }: { kind: K } & ResultProps<K>) {
+  const { Result } = kindViews[kind];
+  return <Result result={result} />;
+}
+
+/** The result, or the stored one another version of the kind made. */
 function JobResult({ job }: { job: JobSnapshot }) {
   // A result another version of the kind made, which today's view cannot read: shown as stored.
   if (job.storedResult) {
@@ -41,31 +48,7 @@ function JobResult({ job }: { job: JobSnapshot }) {
     );
   }
   if (!job.result) return null;
-  switch (job.kind) {
-    case 'documentAnalysis':
-      return <DocumentResult result={job.result} />;
-    case 'callTranscriptAnalysis':
-      return <TranscriptResult result={job.result} />;
-    case 'datasetAnalysis':
-      return <DatasetResult result={job.result} />;
-    case 'llmAnalysis':
-      return (
-        <div className="result">
-          <h3>Summary</h3>
-          <p>{job.result.summary}</p>
-          <h3>Key points</h3>
-          <ul>{job.result.keyPoints.map((point, index) => <li key={index}>{point}</li>)}</ul>
-          <p>
-            Topics: {job.result.topics.join(', ') || '—'} · sentiment {job.result.sentiment} ·{' '}
-            <span className="muted">written by {job.result.model}</span>
-          </p>
-        </div>
-      );
-    case 'webhookDelivery':
-      return <p>Delivered with HTTP {job.result.httpStatus} at {new Date(job.result.deliveredAt).toLocaleString()}.</p>;
-    case 'tracked':
-      return <pre>{JSON.stringify(job.result, null, 2)}</pre>;
-  }
+  return <KindResult kind={job.kind} result={job.result} />;
 }
 
 export function JobPage({ jobId }: { jobId: string }) {

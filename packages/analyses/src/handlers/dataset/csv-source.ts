@@ -170,6 +170,9 @@ function failureFor(error: CsvError, delimiter: Delimiter, firstLineFields: numb
   const line = typeof error.lines === 'number' ? `Line ${error.lines}` : 'A line';
   const named = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'vertical bar' }[delimiter];
   const message = (() => {
+    // csv-parse has about twenty codes; most are option misuse this code never makes, so they
+    // share the `default` message rather than each getting a case.
+    // eslint-disable-next-line @typescript-eslint/switch-exhaustiveness-check
     switch (error.code) {
       case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH': {
         const fields = Array.isArray(error.record) ? `${error.record.length} fields` : 'a number of fields';

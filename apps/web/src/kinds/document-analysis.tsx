@@ -1,0 +1,14 @@
+import { DocumentResult } from '../DocumentResult.tsx';
+import { StartForm } from '../StartForm.tsx';
+import { defineKindView, type FormProps } from './define-view.ts';
+
+function DocumentForm({ onStarted }: FormProps) {
+  return <StartForm kind="documentAnalysis" onStarted={onStarted} />;
+}
+
+export const documentAnalysisView = defineKindView('documentAnalysis', {
+  label: 'Document',
+  hint: 'Counts, keywords and a summary of text, PDF or Word files.',
+  Form: DocumentForm,
+  Result: DocumentResult,
+});
