@@ -6,6 +6,7 @@ import { documentAnalysisView } from './document-analysis.tsx';
 import { llmAnalysisView } from './llm-analysis.tsx';
 import { trackedView } from './tracked.tsx';
 import { webhookDeliveryView } from './webhook-delivery.tsx';
+import { piiScanView } from './pii-scan.tsx';
 
 export type KindViews = { [K in JobKind]: KindView<K> };
 
@@ -20,6 +21,7 @@ export const kindViews: KindViews = {
   llmAnalysis: llmAnalysisView,
   webhookDelivery: webhookDeliveryView,
   tracked: trackedView,
+  piiScan: piiScanView,
 };
 
 /** The kinds a user starts from the web app, with their forms, in the registry's order. */

@@ -2,11 +2,13 @@ import { callTranscriptAnalysis } from './call-transcript.ts';
 import { datasetAnalysis } from './dataset-analysis.ts';
 import { documentAnalysis } from './document-analysis.ts';
 import { llmAnalysis } from './llm-analysis.ts';
+import { piiScan } from './pii-scan.ts';
 
 export * from './call-transcript.ts';
 export * from './dataset-analysis.ts';
 export * from './document-analysis.ts';
 export * from './llm-analysis.ts';
+export * from './pii-scan.ts';
 
 /**
  * The analyses' contracts, keyed by kind: the one list an analysis is added to (`pnpm gen:kind`
@@ -18,4 +20,5 @@ export const analysisContracts = {
   [callTranscriptAnalysis.kind]: callTranscriptAnalysis,
   [llmAnalysis.kind]: llmAnalysis,
   [datasetAnalysis.kind]: datasetAnalysis,
+  [piiScan.kind]: piiScan,
 };

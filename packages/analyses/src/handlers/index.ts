@@ -4,6 +4,7 @@ import { callTranscriptHandler } from './call-transcript.ts';
 import { datasetAnalysisHandler } from './dataset-analysis.ts';
 import { documentAnalysisHandler } from './document-analysis.ts';
 import { llmAnalysisHandler } from './llm-analysis.ts';
+import { piiScanHandler } from './pii-scan.ts';
 
 type AnalysisContracts = typeof analysisContracts;
 
@@ -13,6 +14,7 @@ export const analysisHandlers = {
   callTranscriptAnalysis: callTranscriptHandler,
   llmAnalysis: llmAnalysisHandler,
   datasetAnalysis: datasetAnalysisHandler,
+  piiScan: piiScanHandler,
 } satisfies { [Kind in keyof AnalysisContracts]: JobHandler<AnalysisContracts[Kind]> };
 
 export { callTranscriptHandler, datasetAnalysisHandler, documentAnalysisHandler, llmAnalysisHandler };
