@@ -98,6 +98,24 @@ describe('a user', () => {
     await page.screenshot({ path: `${screenshots}transcript.png`, fullPage: true });
   });
 
+  it('scans a text for personal data, the kind added with pnpm gen:kind, and shows it redacted', async () => {
+    const page = await signIn('user@example.com');
+    await page.getByLabel('Personal data scan').check();
+    await page.getByLabel('Text', { exact: true }).fill(
+      [
+        'Hi Sam, please send the invoice to billing@example.com or call +49 30 901820.',
+        'Pay to DE89 3704 0044 0532 0130 00; the card on file is 4111 1111 1111 1111.',
+        'Order 1234 5678 9012 3456 is not a card number (it fails the Luhn check).',
+      ].join('\n'),
+    );
+    await page.getByRole('button', { name: 'Analyze' }).click();
+    await badge(page, 'completed').waitFor({ timeout: 20_000 });
+    await page.getByText('[EMAIL]', { exact: false }).first().waitFor();
+    await expect(page.locator('main').textContent()).resolves.toContain('[IBAN]');
+    await expect(page.locator('main').textContent()).resolves.not.toContain('[CARD] is not a card');
+    await page.screenshot({ path: `${screenshots}pii-scan.png`, fullPage: true });
+  });
+
   it('reloads mid-job and finds the job still running, then finished', async () => {
     const page = await signIn('user@example.com');
     const jobId = await startAnalysis(page, 'A job that outlives a reload.');

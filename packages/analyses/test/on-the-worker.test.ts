@@ -3,8 +3,8 @@
  * module, jobs claimed from a real PostgreSQL, output checked by the kind's schema.
  */
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
-import { createWorker, type WorkerOptions } from '@jobkit/worker';
-import { enqueue, waitFor } from '@jobkit/worker/testing';
+import type { WorkerOptions } from '@jobkit/worker';
+import { endedJob, enqueue, waitFor, withWorker } from '@jobkit/worker/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentAnalysis, llmAnalysis, maxDocumentLength } from '../src/contracts/index.ts';
 import { longDocument } from './fixtures/documents/long-text.ts';
@@ -25,27 +25,13 @@ afterAll(async () => {
   await db.drop();
 });
 
-/** A worker for one test, stopped after it. */
-async function withWorker(options: Partial<WorkerOptions>, use: () => Promise<void>): Promise<void> {
-  const worker = createWorker({ database: db, handlersModule, concurrency: 2, log: () => undefined, ...options });
-  await worker.start();
-  try {
-    await use();
-  } finally {
-    await worker.stop({ graceMs: 0 });
-  }
-}
-
-async function ended(jobId: string | undefined) {
-  return waitFor(async () => {
-    const row = await db.prisma.job.findUniqueOrThrow({ where: { id: jobId }, include: { attempts: true } });
-    return row.status === 'queued' || row.status === 'running' ? undefined : row;
-  }, 60_000);
-}
+const withTestWorker = (options: Partial<WorkerOptions>, use: () => Promise<void>) =>
+  withWorker({ database: db, handlersModule: handlersModule, concurrency: 2, ...options }, use);
+const ended = (jobId: string | undefined) => endedJob(db, jobId);
 
 describe('document analysis', () => {
   it('counts, finds keywords and summarises a real text', async () => {
-    await withWorker({}, async () => {
+    await withTestWorker({}, async () => {
     const text = [
       'Queues keep web requests fast. A queue stores work for later.',
       '',
@@ -68,7 +54,7 @@ describe('document analysis', () => {
 
 describe('the document analysis of 500,000 characters', () => {
   it('stays under 200 MB more resident memory, its thread under a 128 MB heap ceiling', { timeout: 120_000 }, async () => {
-    await withWorker({ handlerMemoryMb: 128 }, async () => {
+    await withTestWorker({ handlerMemoryMb: 128 }, async () => {
       const text = longDocument(maxDocumentLength);
       const baseline = process.memoryUsage().rss;
       let peak = baseline;
@@ -94,7 +80,7 @@ describe('the document analysis of 500,000 characters', () => {
 
 describe('what a job’s owner reads of a failure', () => {
   it('does not name the language model’s address when it cannot be reached; the attempt does', async () => {
-    await withWorker({}, async () => {
+    await withTestWorker({}, async () => {
     const [jobId] = await enqueue(db, llmAnalysis, ownerId, [{ text: 'The customer pays every quarter.' }], { maxAttempts: 1 });
     const job = await ended(jobId);
     expect(job.error).toEqual({ code: 'LLM_UNREACHABLE', message: 'The language model could not be reached.' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { passesLuhn, piiScanHandler } from '../src/handlers/pii-scan.ts';
+import { maskedCard, passesLuhn, piiScanHandler } from '../src/handlers/pii-scan.ts';
 import { runHandler } from '@jobkit/worker/testing';
 
 const supportTicket = `Hi team,
@@ -16,13 +16,16 @@ describe('personal data scan', () => {
     expect(result.findings.map(({ type, text, value }) => ({ type, text, value }))).toEqual([
       { type: 'iban', text: 'DE89 3704 0044 0532 0130 00', value: 'DE89370400440532013000' },
       { type: 'iban', text: 'GB82 WEST 1234 5698 7654 32', value: 'GB82WEST12345698765432' },
-      { type: 'card', text: '4111 1111 1111 1111', value: '4111111111111111' },
+      { type: 'card', text: '•••• •••• •••• 1111', value: '••••••••••••1111' },
       { type: 'email', text: 'Jana.Novak@example.com', value: 'jana.novak@example.com' },
       { type: 'phone', text: '+49 30 901820', value: '+4930901820' },
       { type: 'phone', text: '030 22 33 44 55', value: '+493022334455' },
     ]);
     expect(result.counts).toEqual({ email: 1, phone: 2, iban: 2, card: 1 });
-    for (const finding of result.findings) expect(supportTicket.slice(finding.start, finding.end)).toBe(finding.text);
+    for (const finding of result.findings) {
+      const written = supportTicket.slice(finding.start, finding.end);
+      expect(finding.type === 'card' ? maskedCard(written) : written).toBe(finding.text);
+    }
     expect(result.redacted).toContain('to my account [IBAN] (not the old one, [IBAN]).');
     expect(result.redacted).toContain('my card [CARD], exp 12/27. You can reach me at [EMAIL]\nor on [PHONE], and my colleague on [PHONE].');
     // The numbers failing their check digits (Luhn, mod 97) are left as they are.
@@ -34,10 +37,12 @@ describe('personal data scan', () => {
     const text = 'Amex 3782 822463 10005, Mastercard 5555-5555-5555-4444, Visa 4012888888881881, wrong 5555-5555-5555-4445, zeros 0000 0000 0000 0000.';
     const result = await runHandler(piiScanHandler, { text });
     expect(result.findings.filter((finding) => finding.type === 'card').map((finding) => finding.value)).toEqual([
-      '378282246310005',
-      '5555555555554444',
-      '4012888888881881',
+      '•••••••••••0005',
+      '••••••••••••4444',
+      '••••••••••••1881',
     ]);
+    expect(result.findings.find((finding) => finding.type === 'card')?.text).toBe('•••• •••••• •0005');
+    expect(JSON.stringify(result)).not.toContain('8224631');
     expect(passesLuhn('79927398713')).toBe(true);
     expect(passesLuhn('79927398710')).toBe(false);
   });

@@ -2,6 +2,8 @@ import { enqueueJobs, type NewJob } from '@jobkit/queue';
 import { type Database } from '@jobkit/db';
 import type { JobContract, JobInput } from '@jobkit/contract';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createWorker } from './runner.ts';
+import type { WorkerOptions } from './settings.ts';
 
 export async function enqueue<C extends JobContract>(
   database: Database,
@@ -35,4 +37,23 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs 
 export async function countByStatus(database: Database): Promise<Record<string, number>> {
   const groups = await database.prisma.job.groupBy({ by: ['status'], _count: { _all: true } });
   return Object.fromEntries(groups.map((group) => [group.status, group._count._all]));
+}
+
+/** Runs `use` with a worker started, then stops it without grace: each test sees only its own worker. */
+export async function withWorker(options: WorkerOptions, use: () => Promise<void>): Promise<void> {
+  const worker = createWorker({ log: () => undefined, ...options });
+  await worker.start();
+  try {
+    await use();
+  } finally {
+    await worker.stop({ graceMs: 0 });
+  }
+}
+
+/** The job with its attempts once it has left `queued` and `running`. */
+export function endedJob(database: Database, jobId: string | undefined, timeoutMs = 60_000) {
+  return waitFor(async () => {
+    const row = await database.prisma.job.findUniqueOrThrow({ where: { id: jobId }, include: { attempts: true } });
+    return row.status === 'queued' || row.status === 'running' ? undefined : row;
+  }, timeoutMs);
 }

@@ -1,8 +1,8 @@
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorker, type WorkerOptions } from '../src/index.ts';
+import type { WorkerOptions } from '../src/index.ts';
 import { echo, hog, sleeper } from './fixtures/handlers.ts';
-import { enqueue, waitFor } from '../src/testing.ts';
+import { endedJob, enqueue, waitFor, withWorker } from '../src/testing.ts';
 
 const fixtures = new URL('./fixtures/handlers.ts', import.meta.url);
 let db: TestDatabase;
@@ -16,27 +16,13 @@ afterAll(async () => {
   await db.drop();
 });
 
-/** A worker for one test, stopped after it: each test sees only its own. */
-async function withWorker(options: Partial<WorkerOptions>, use: () => Promise<void>): Promise<void> {
-  const worker = createWorker({ database: db, handlersModule: fixtures, concurrency: 1, log: () => undefined, ...options });
-  await worker.start();
-  try {
-    await use();
-  } finally {
-    await worker.stop({ graceMs: 0 });
-  }
-}
-
-async function ended(jobId: string | undefined) {
-  return waitFor(async () => {
-    const row = await db.prisma.job.findUniqueOrThrow({ where: { id: jobId }, include: { attempts: true } });
-    return row.status === 'queued' || row.status === 'running' ? undefined : row;
-  }, 60_000);
-}
+const withTestWorker = (options: Partial<WorkerOptions>, use: () => Promise<void>) =>
+  withWorker({ database: db, handlersModule: fixtures, concurrency: 1, ...options }, use);
+const ended = (jobId: string | undefined) => endedJob(db, jobId);
 
 describe('the heap ceiling of handler threads', () => {
   it('fails a handler that allocates without bound with OUT_OF_MEMORY, once, and runs the next job on a new thread', { timeout: 120_000 }, async () => {
-    await withWorker({ handlerMemoryMb: 96 }, async () => {
+    await withTestWorker({ handlerMemoryMb: 96 }, async () => {
       const [hogId] = await enqueue(db, hog, ownerId, [{}]);
       const job = await ended(hogId);
       expect(job.status).toBe('failed');
@@ -58,7 +44,7 @@ describe('the heap ceiling of handler threads', () => {
 describe('fair shares of the handler slots', () => {
   it('gives every slot to a lone user, and the next free one to another user ahead of that backlog', { timeout: 120_000 }, async () => {
     // Three slots and a share of two (the apps' default: all but one).
-    await withWorker({ concurrency: 3, fairSharePerUser: 2 }, async () => {
+    await withTestWorker({ concurrency: 3, fairSharePerUser: 2 }, async () => {
       const otherOwner = await createTestUser(db);
       // The first slot comes free well before the other two, so the user still has two running
       // (its share) when it does: the share, not the race between ends, decides who is next.

@@ -14,6 +14,7 @@ const phoneCountries = [
 ] as const;
 
 const typeLabels = { email: 'E-mail address', phone: 'Phone number', iban: 'IBAN', card: 'Payment card' } as const;
+const typeCounts = { email: 'E-mail addresses', phone: 'Phone numbers', iban: 'IBANs', card: 'Payment cards' } as const;
 
 function PiiScanForm({ onStarted }: FormProps) {
   const [text, setText] = useState('');
@@ -57,7 +58,7 @@ function PiiScanResult({ result }: ResultProps<'piiScan'>) {
       <dl className="stats">
         {(['email', 'phone', 'iban', 'card'] as const).map((type) => (
           <div key={type}>
-            <dt>{typeLabels[type]}s</dt>
+            <dt>{typeCounts[type]}</dt>
             <dd>{result.counts[type]}</dd>
           </div>
         ))}

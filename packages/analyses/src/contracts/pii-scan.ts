@@ -33,9 +33,9 @@ export const piiScan = defineJob({
     findings: z.array(
       z.object({
         type: z.enum(piiTypes),
-        /** As written in the text. */
+        /** As written in the text; a card number with all but its last four digits masked (`•••• •••• •••• 1111`). */
         text: z.string(),
-        /** Its standard form: the e-mail lower-cased, the phone number in E.164, the IBAN or card number without spaces. */
+        /** Its standard form: the e-mail lower-cased, the phone number in E.164, the IBAN without spaces, the masked card number without spaces. */
         value: z.string(),
         start: z.int(),
         end: z.int(),

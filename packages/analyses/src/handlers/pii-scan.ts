@@ -85,12 +85,22 @@ function findIbans(text: string, claims: Claims) {
   }
 }
 
+/**
+ * A card number with every digit but the last four replaced by `•`, spacing kept. The result is
+ * stored, listed and shown to admins for as long as the job is kept: it must not be a second copy
+ * of the number (card rules allow showing the last four).
+ */
+export function maskedCard(written: string): string {
+  let digitsLeft = written.replace(/\D/g, '').length;
+  return written.replace(/\d/g, (digit) => (digitsLeft-- > 4 ? '•' : digit));
+}
+
 function findCards(text: string, claims: Claims) {
   for (const match of text.matchAll(cardPattern)) {
     const digits = match[0].replace(/\D/g, '');
     // A run of one digit (0000 0000 0000 0000) passes Luhn, but is a placeholder, not a card.
     if (!passesLuhn(digits) || /^(\d)\1+$/.test(digits)) continue;
-    claims.add({ type: 'card', text: match[0], value: digits, start: match.index, end: match.index + match[0].length });
+    claims.add({ type: 'card', text: maskedCard(match[0]), value: maskedCard(digits), start: match.index, end: match.index + match[0].length });
   }
 }
 
