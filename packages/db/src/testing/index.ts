@@ -44,4 +44,4 @@ export async function createTestUser(database: Database, role: 'user' | 'admin' 
   return id;
 }
 
-export { startTypeScriptProcess, type TestProcess } from './process.ts';
+export { startBuiltProcess, startTypeScriptProcess, type TestProcess } from './process.ts';

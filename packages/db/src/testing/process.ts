@@ -10,9 +10,28 @@ export interface TestProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Runs a TypeScript entry point as a real Node process, the way the apps run in production. */
-export function startTypeScriptProcess(entry: string, options: { cwd: string; env: Record<string, string> }): TestProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+interface ProcessOptions {
+  cwd: string;
+  env: Record<string, string>;
+}
+
+/** Runs a TypeScript entry point as a real Node process, through tsx, as `pnpm dev` runs the apps. */
+export function startTypeScriptProcess(entry: string, options: ProcessOptions): TestProcess {
+  return startNodeProcess(['--import', 'tsx', entry], options);
+}
+
+/**
+ * Runs a built entry point (`dist/…js`) as `pnpm start` and `pnpm worker` do: plain `node`, the
+ * workspace packages resolved to their dist/ by the "@jobkit/dist" export condition. Node 20
+ * refuses a `.ts` module outright, so a process that gets going loaded no TypeScript.
+ */
+export function startBuiltProcess(entry: string, options: ProcessOptions): TestProcess {
+  return startNodeProcess(['--conditions=@jobkit/dist', entry], options);
+}
+
+function startNodeProcess(args: string[], options: ProcessOptions): TestProcess {
+  const entry = args.at(-1) ?? '';
+  const child = spawn(process.execPath, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
