@@ -1,7 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
-import { appRouter, createHttpContextFactory, sessionCookieName, type ApiSettings, type AppRouter, type CookieAccess } from '@jobkit/api';
+import { appRouter, closeJobStream, createHttpContextFactory, sessionCookieName, type ApiSettings, type AppRouter, type CookieAccess } from '@jobkit/api';
 import type { Database } from '@jobkit/db';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -104,6 +104,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     }
   });
 
+  // Open job streams end before the server waits for its connections to finish (preClose, not
+  // onClose), and the stream's LISTEN connection goes with them.
+  app.addHook('preClose', () => closeJobStream(options.db));
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {

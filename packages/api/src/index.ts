@@ -14,6 +14,7 @@ export {
 export { createHttpContextFactory, sessionCookieName, type CookieAccess } from './http.ts';
 export { appRouter, createCaller, type AppRouter, type RouterInputs, type RouterOutputs } from './root.ts';
 export type { FieldIssue } from './trpc.ts';
+export { closeJobStream, jobStreamFor } from './job-stream/watch-job.ts';
 export { openDownload } from './files/access.ts';
 export { uploadFile, UploadSlots, type UploadLimits } from './files/upload.ts';
 export { UploadWatch, type UploadPace } from './files/upload-watch.ts';

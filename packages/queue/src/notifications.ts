@@ -5,6 +5,11 @@ import pg from 'pg';
 export const jobsChannel = 'jobkit_jobs';
 /** NOTIFY channel on which cancellations of running jobs are announced; the payload is the job id. */
 export const cancelChannel = 'jobkit_cancel';
+/**
+ * NOTIFY channel on which every bump of a job's `version` is announced (a trigger on `job`, see the
+ * job_change_notify migration); the payload is `<job id>:<version>`, never the job's data.
+ */
+export const jobChangesChannel = 'jobkit_job_changes';
 
 export interface JobNotifications {
   /** Settles once the first LISTEN is in place and checked, or the first attempt failed (polling covers it). */
@@ -41,6 +46,19 @@ export interface ListenOptions {
    */
   probeIntervalMs?: number | undefined;
   log?: ((message: string) => void) | undefined;
+  /** What the log says is lost when LISTEN turns out deaf, and what to do about it. */
+  deafHint?: string | undefined;
+}
+
+/** What a listener on channels of one's choice is told. */
+export interface ChannelEvents {
+  channels: readonly string[];
+  onNotification(channel: string, payload: string): void;
+  /**
+   * LISTEN is in place on a new connection (the first, or one after a reconnect): whatever was
+   * sent while no connection listened was missed.
+   */
+  onListening(): void;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -53,6 +71,34 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * the flow, a pooler hangs): TCP keepalive and a periodic round trip of a notification catch that.
  */
 export function listenForJobs(url: string, events: JobEvents, options: ListenOptions = {}): JobNotifications {
+  return listenOnChannels(
+    url,
+    {
+      channels: [jobsChannel, cancelChannel],
+      onNotification(channel, payload) {
+        if (channel === jobsChannel) events.onJob(payload);
+        if (channel === cancelChannel && payload) events.onCancel(payload);
+      },
+      // Anything enqueued while we were not listening is due now. (A cancellation missed meanwhile
+      // reaches the worker through its next heartbeat.)
+      onListening: () => {
+        events.onJob('');
+      },
+    },
+    {
+      deafHint:
+        'polling for jobs instead. Set DATABASE_LISTEN_URL to a direct or session-mode URL of the same database for ' +
+        'instant wake-ups; until then cancellations reach running jobs with their next heartbeat.',
+      ...options,
+    },
+  );
+}
+
+/**
+ * The connection listenForJobs uses, for any channels: one dedicated client, reconnected with a
+ * capped backoff, proved alive by probes, and checked once for deafness behind a pooler.
+ */
+export function listenOnChannels(url: string, events: ChannelEvents, options: ListenOptions = {}): JobNotifications {
   const log =
     options.log ??
     ((message: string) => {
@@ -106,9 +152,11 @@ export function listenForJobs(url: string, events: JobEvents, options: ListenOpt
       keepAliveInitialDelayMillis: 10_000,
     });
     next.on('notification', (message) => {
-      if (message.channel === jobsChannel) events.onJob(message.payload ?? '');
-      if (message.channel === cancelChannel && message.payload) events.onCancel(message.payload);
-      if (message.channel === probeChannel && message.payload) awaitedProbes.get(message.payload)?.();
+      if (message.channel === probeChannel) {
+        if (message.payload) awaitedProbes.get(message.payload)?.();
+      } else if (events.channels.includes(message.channel)) {
+        events.onNotification(message.channel, message.payload ?? '');
+      }
     });
     next.on('error', (error) => {
       log(`[listen] connection lost: ${error.message}`);
@@ -121,7 +169,7 @@ export function listenForJobs(url: string, events: JobEvents, options: ListenOpt
       const giveUp = setTimeout(() => next.connection.stream.destroy(), probeIntervalMs);
       try {
         await next.connect();
-        await next.query(`LISTEN ${jobsChannel}; LISTEN ${cancelChannel}; LISTEN ${probeChannel}`);
+        await next.query([...events.channels, probeChannel].map((channel) => `LISTEN ${channel}`).join('; '));
       } finally {
         clearTimeout(giveUp);
       }
@@ -139,18 +187,14 @@ export function listenForJobs(url: string, events: JobEvents, options: ListenOpt
         const where = new URL(url);
         log(
           `[listen] LISTEN on ${where.host}${where.pathname} does not hear notifications sent through the pool ` +
-            '(a pooler in transaction mode?): polling for jobs instead. Set DATABASE_LISTEN_URL to a direct or ' +
-            'session-mode URL of the same database for instant wake-ups; until then cancellations reach running ' +
-            'jobs with their next heartbeat.',
+            `(a pooler in transaction mode?): ${options.deafHint ?? 'notifications on it are lost. Set DATABASE_LISTEN_URL to a direct or session-mode URL of the same database.'}`,
         );
       }
       return;
     }
     client = next;
     retryDelayMs = 100;
-    // Anything enqueued while we were not listening is due now. (A cancellation missed meanwhile
-    // reaches the worker through its next heartbeat.)
-    events.onJob('');
+    events.onListening();
   };
 
   function scheduleReconnect(): void {

@@ -4,6 +4,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { findVisibleJob, jobNotFound, visibleJobs } from '../job-scope.ts';
 import { findJobSnapshotRow, toJobSnapshot } from '../job-snapshot.ts';
+import { watchJob } from '../job-stream/watch-job.ts';
 import { keysetPage } from '../paging.ts';
 import { requeueJob } from '../requeue.ts';
 import { actorProcedure, createTRPCRouter } from '../trpc.ts';
@@ -22,6 +23,14 @@ export const jobsRouter = createTRPCRouter({
     if (!row) throw await jobNotFound(ctx.db, ctx.actor, input.jobId);
     return toJobSnapshot(row);
   }),
+
+  /**
+   * The same snapshot as getJob, pushed: at once, then at each new version, ending after the job
+   * finishes. Events are tracked by version, so a reconnect sends `lastEventId` and resumes.
+   */
+  watchJob: actorProcedure
+    .input(byId.extend({ lastEventId: z.string().max(20).optional() }))
+    .subscription(({ ctx, input, signal }) => watchJob(ctx, input, signal)),
 
   /** The caller's jobs, newest first, a page at a time (keyset on the time-ordered id). */
   listJobs: actorProcedure
