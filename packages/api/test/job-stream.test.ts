@@ -137,6 +137,21 @@ describe('jobs.watchJob', () => {
     expect((await nextEvent(slow))[1].status).toBe('completed');
   });
 
+  it('reads every watched job again after its LISTEN connection was cut, so a change meanwhile is not lost', async () => {
+    const ref = await runningJob();
+    const stream = await watch(aliceContext, ref.jobId);
+    await nextEvent(stream);
+    const { rows } = await db.pool.query<{ cut: boolean }>(
+      "SELECT pg_terminate_backend(pid) AS cut FROM pg_stat_activity WHERE application_name = 'jobkit-listen' AND datname = current_database()",
+    );
+    expect(rows).toEqual([{ cut: true }]);
+    // Written while nobody listens: its notification is lost, the read after the reconnect is not.
+    await recordProgress(db.pool, ref, { percent: 70, message: 'while cut off' });
+    expect((await nextEvent(stream))[1]).toMatchObject({ progress: 70, progressMessage: 'while cut off' });
+    await completeJob(db.pool, ref, {}, 60_000);
+    expect((await nextEvent(stream))[1].status).toBe('completed');
+  });
+
   it('stops when the signal aborts, and lets go of the job', async () => {
     const ref = await runningJob();
     const controller = new AbortController();

@@ -1,0 +1,117 @@
+import { claimJobs, completeJob, recordProgress } from '@jobkit/queue';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { startHarness, userWithToken, type HttpHarness } from './harness.ts';
+
+let harness: HttpHarness;
+let alice: { userId: string; token: string };
+let bob: { userId: string; token: string };
+
+beforeAll(async () => {
+  harness = await startHarness();
+  alice = await userWithToken(harness.db);
+  bob = await userWithToken(harness.db);
+});
+afterAll(() => harness.close());
+
+interface SseEvent {
+  event: string;
+  id: string | undefined;
+  data: string;
+}
+
+/** Opens the subscription as a browser's EventSource would (GET, text/event-stream) and parses its events. */
+async function* sse(token: string, input: object, headers: Record<string, string> = {}): AsyncGenerator<SseEvent> {
+  const url = `${harness.baseUrl}/trpc/jobs.watchJob?input=${encodeURIComponent(JSON.stringify(input))}`;
+  const response = await fetch(url, { headers: { accept: 'text/event-stream', authorization: `Bearer ${token}`, ...headers } });
+  expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  if (!response.body) throw new Error('no body');
+  let buffered = '';
+  for await (const text of response.body.pipeThrough(new TextDecoderStream())) {
+    buffered += text;
+    let end: number;
+    while ((end = buffered.indexOf('\n\n')) >= 0) {
+      const block = buffered.slice(0, end);
+      buffered = buffered.slice(end + 2);
+      const event: SseEvent = { event: 'message', id: undefined, data: '' };
+      for (const line of block.split('\n')) {
+        const colon = line.indexOf(':');
+        // Lines starting with ':' are comments: tRPC's keep-alive pings.
+        if (colon <= 0) continue;
+        const field = line.slice(0, colon);
+        const value = line.slice(colon + 1).replace(/^ /, '');
+        if (field === 'event') event.event = value;
+        if (field === 'id') event.id = value;
+        if (field === 'data') event.data += value;
+      }
+      yield event;
+    }
+  }
+}
+
+/** The next event other than tRPC's own `connected` announcement. */
+async function next(stream: AsyncGenerator<SseEvent>): Promise<SseEvent> {
+  for (;;) {
+    const step = await stream.next();
+    if (step.done) throw new Error('the stream ended');
+    if (step.value.event !== 'connected') return step.value;
+  }
+}
+
+const startAnswer = z.object({ result: z.object({ data: z.object({ jobId: z.string() }) }) });
+
+async function startJob(token: string): Promise<string> {
+  const response = await fetch(`${harness.baseUrl}/trpc/analysis.startDocumentAnalysis`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ input: { text: 'Watched over HTTP.' } }),
+  });
+  return startAnswer.parse(await response.json()).result.data.jobId;
+}
+
+describe('jobs.watchJob over SSE', () => {
+  it('streams the job at once, each progress step with its version as the event id, and ends after completion', async () => {
+    const jobId = await startJob(alice.token);
+    const stream = sse(alice.token, { jobId });
+    const first = await next(stream);
+    expect(JSON.parse(first.data)).toMatchObject({ id: jobId, status: 'queued' });
+    expect(first.id).toBe(String(z.object({ version: z.int() }).parse(JSON.parse(first.data)).version));
+
+    await claimJobs(harness.db.pool, { workerId: 'w', kinds: ['documentAnalysis'], limit: 1, leaseMs: 60_000 });
+    const ref = { jobId, workerId: 'w', attempt: 1 };
+    const running = await next(stream);
+    expect(JSON.parse(running.data)).toMatchObject({ status: 'running' });
+    await recordProgress(harness.db.pool, ref, { percent: 50, message: 'half' });
+    const half = await next(stream);
+    expect(JSON.parse(half.data)).toMatchObject({ progress: 50, progressMessage: 'half' });
+    await completeJob(harness.db.pool, ref, {}, 60_000);
+    const done = await next(stream);
+    expect(JSON.parse(done.data)).toMatchObject({ status: 'completed' });
+
+    const ids = [first, running, half, done].map((event) => Number(event.id));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(new Set(ids).size).toBe(4);
+    // tRPC says the stream is over, and the server closes it.
+    const rest: SseEvent[] = [];
+    for await (const event of stream) rest.push(event);
+    expect(rest.map((event) => event.event)).toEqual(['return']);
+  });
+
+  it('resumes from the Last-Event-ID header an EventSource sends, without repeating that version', async () => {
+    const jobId = await startJob(alice.token);
+    const first = await next(sse(alice.token, { jobId }));
+    const resumed = sse(alice.token, { jobId }, { 'last-event-id': first.id ?? '' });
+    const pending = next(resumed);
+    await claimJobs(harness.db.pool, { workerId: 'w', kinds: ['documentAnalysis'], limit: 1, leaseMs: 60_000 });
+    const event = await pending;
+    expect(JSON.parse(event.data)).toMatchObject({ status: 'running' });
+    expect(Number(event.id)).toBeGreaterThan(Number(first.id));
+  });
+
+  it('refuses another user’s job with the NOT_FOUND getJob gives', async () => {
+    const jobId = await startJob(alice.token);
+    const event = await next(sse(bob.token, { jobId }));
+    expect(event.event).toBe('serialized-error');
+    expect(JSON.parse(event.data)).toMatchObject({ message: `No job ${jobId}.`, data: { code: 'NOT_FOUND', httpStatus: 404 } });
+  });
+});
