@@ -1,6 +1,6 @@
 import type { AppRouter } from '@jobkit/api';
 import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { httpBatchLink, isTRPCClientError } from '@trpc/client';
+import { httpBatchLink, httpSubscriptionLink, isTRPCClientError, splitLink } from '@trpc/client';
 import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
@@ -21,7 +21,12 @@ function createQueryClient(): QueryClient {
 
 function Root() {
   const [queryClient] = useState(createQueryClient);
-  const [trpcClient] = useState(() => trpc.createClient({ links: [httpBatchLink({ url: '/trpc' })] }));
+  // Subscriptions (a job's live updates) over SSE; everything else batched as before.
+  const [trpcClient] = useState(() =>
+    trpc.createClient({
+      links: [splitLink({ condition: (op) => op.type === 'subscription', true: httpSubscriptionLink({ url: '/trpc' }), false: httpBatchLink({ url: '/trpc' }) })],
+    }),
+  );
   return (
     <trpc.Provider client={trpcClient} queryClient={queryClient}>
       <QueryClientProvider client={queryClient}>

@@ -17,7 +17,7 @@ export interface StreamPolicy {
   maxWatchMs: number;
 }
 
-export const defaultStreamPolicy: StreamPolicy = { connectTimeoutMs: 4000, retryStreamAfterMs: 60_000, maxWatchMs: 30 * 60_000 };
+export const defaultStreamPolicy: StreamPolicy = { connectTimeoutMs: 5000, retryStreamAfterMs: 60_000, maxWatchMs: 30 * 60_000 };
 
 export type WatchMode = 'streaming' | 'probing' | 'polling' | 'gave-up';
 
