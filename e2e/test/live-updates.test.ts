@@ -134,7 +134,8 @@ async function startAnalysis(page: Page, text: string, origin = baseUrl): Promis
   await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
 }
 
-const completed = (page: Page) => page.locator('main .job-status .badge-completed').waitFor({ timeout: 30_000 });
+const badge = (page: Page, status: string) => page.locator(`main .job-status .badge-${status}`);
+const completed = (page: Page) => badge(page, 'completed').waitFor({ timeout: 30_000 });
 
 /** The step numbers of the "Reading part N of 8" texts shown, in order. */
 function stepsShown(shown: string[]): number[] {
@@ -181,6 +182,20 @@ describe('live job updates', () => {
     expect(requests('jobs.getJob')).toBeGreaterThanOrEqual(3);
     expect(stepsShown(shown).length).toBeGreaterThanOrEqual(1);
     expect(shown.at(-1)).toBe('100% ');
+  });
+
+  it('follows a retried job again: one getJob (the refresh after Retry), then the stream', async () => {
+    const { page, requests, shown } = await signedInPage();
+    await startAnalysis(page, 'This one will FAIL, and then be tried again.');
+    await badge(page, 'failed').waitFor({ timeout: 30_000 });
+    expect(requests('jobs.getJob')).toBe(0);
+    const stepsBefore = stepsShown(shown).length;
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await page.getByText(/Reading part \d of 8/).waitFor();
+    await badge(page, 'failed').waitFor({ timeout: 30_000 });
+    expect(stepsShown(shown).length).toBeGreaterThan(stepsBefore);
+    expect(requests('jobs.getJob')).toBe(1);
+    expect(requests('jobs.watchJob')).toBe(2);
   });
 
   it('resumes a dropped connection mid-job from its last event: nothing repeated, nothing stale', async () => {

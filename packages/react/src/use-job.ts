@@ -13,6 +13,10 @@ function isKind<K extends JobKind>(job: JobSnapshot, kind: K): job is JobOfKind<
   return job.kind === kind;
 }
 
+function isFinished(job: JobSnapshot | undefined): boolean {
+  return job !== undefined && isTerminalStatus(job.status);
+}
+
 /** 4xx answers (other than 408 and 429) will not change by asking again. */
 function isPermanent(error: unknown): boolean {
   if (!isTRPCClientError<AppRouter>(error) || !error.data) return false;
@@ -72,12 +76,15 @@ export function useJob(jobId: string, options: UseJobOptions & { kind?: JobKind 
     {
       retry: false,
       refetchOnWindowFocus: true,
-      // Only the mode decides; a finished job or a permanent error stops the polls in refetchInterval.
-      enabled: watch.mode === 'polling' || watch.mode === 'probing',
+      // The mode decides while the job runs; a permanent error stops the polls in refetchInterval.
+      // A finished job's entry stays enabled but never stale, so it asks nothing by itself, yet an
+      // invalidation (JobActions after a retry) still refetches it and the job is followed again.
+      enabled: (q) => isFinished(q.state.data) || watch.mode === 'polling' || watch.mode === 'probing',
+      staleTime: (q) => (isFinished(q.state.data) ? Infinity : 0),
       refetchInterval: (q) => {
         const decision = nextPoll(
           {
-            finished: q.state.data !== undefined && isTerminalStatus(q.state.data.status),
+            finished: isFinished(q.state.data),
             failures: q.state.fetchFailureCount,
             permanentError: q.state.fetchFailureCount > 0 && isPermanent(q.state.error),
             elapsedMs: Date.now() - watch.watchingSince,
@@ -89,7 +96,7 @@ export function useJob(jobId: string, options: UseJobOptions & { kind?: JobKind 
     },
   );
   const job = query.data;
-  const finished = job !== undefined && isTerminalStatus(job.status);
+  const finished = isFinished(job);
   const permanentError = query.error !== null && isPermanent(query.error);
   const on = transports(watch, { finished, permanentError });
 
