@@ -114,4 +114,10 @@ describe('jobs.watchJob over SSE', () => {
     expect(event.event).toBe('serialized-error');
     expect(JSON.parse(event.data)).toMatchObject({ message: `No job ${jobId}.`, data: { code: 'NOT_FOUND', httpStatus: 404 } });
   });
+
+  it('lets an admin watch anyone’s job, as getJob does', async () => {
+    const admin = await userWithToken(harness.db, 'admin');
+    const jobId = await startJob(alice.token);
+    expect(JSON.parse((await next(sse(admin.token, { jobId }))).data)).toMatchObject({ id: jobId, status: 'queued' });
+  });
 });

@@ -22,8 +22,13 @@ export function everyProcedure(record: object = appRouter._def.record, prefix = 
     const path = `${prefix}${key}`;
     if (!isProcedure(value)) return typeof value === 'object' && value !== null ? everyProcedure(value, `${path}.`) : [];
     const { type, inputs } = value._def;
-    // Subscriptions are not plain HTTP calls; none exist today, and this fails when one appears.
-    if (type === 'subscription') throw new Error(`${path} is a subscription: cover it with its own transport`);
+    // Subscriptions are not plain HTTP calls: each is covered over SSE by its own tests, and one
+    // without them fails here. jobs.watchJob: job-stream-http.test.ts (another user's job refused
+    // as getJob refuses it) and packages/api/test/job-stream.test.ts.
+    if (type === 'subscription') {
+      if (path === 'jobs.watchJob') return [];
+      throw new Error(`${path} is a subscription: cover it with its own transport`);
+    }
     return [{ path, type, inputs: inputs.filter((input): input is z.ZodType => input instanceof z.ZodType) }];
   });
 }
