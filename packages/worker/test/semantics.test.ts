@@ -109,7 +109,9 @@ describe('graceful shutdown', () => {
       { ms: 60_000, steps: 600 },
     ]);
     await Promise.all([untilStatus(short ?? '', 'running'), untilStatus(long ?? '', 'running')]);
-    await worker.stop({ graceMs: 500 });
+    // A grace far longer than the short job and far shorter than the long one: on a loaded machine
+    // the short job's 200 ms may stretch, and it must still end inside the grace (it did not at 500 ms).
+    await worker.stop({ graceMs: 5_000 });
     expect(await statusOf(short ?? '')).toBe('completed');
     const released = await db.prisma.job.findUniqueOrThrow({ where: { id: long }, include: { attempts: true } });
     expect(released).toMatchObject({ status: 'queued', attempt: 1, maxAttempts: 2, lockedBy: null });
