@@ -1,5 +1,5 @@
 import type { Database } from '@jobkit/db';
-import type { JobSnapshot } from '@jobkit/jobs';
+import { isTerminalStatus, type JobSnapshot } from '@jobkit/jobs';
 import { tracked, TRPCError, type TrackedEnvelope } from '@trpc/server';
 import type { Actor } from '../context.ts';
 import { jobNotFound } from '../job-scope.ts';
@@ -41,8 +41,6 @@ export async function closeJobStream(db: Database): Promise<void> {
   await hub?.close();
 }
 
-const terminal = new Set<string>(['completed', 'failed', 'cancelled']);
-
 export interface WatchJobInput {
   jobId: string;
   /** The version the client last received (tRPC sets it on reconnect from the tracked event id). */
@@ -75,7 +73,7 @@ export async function* watchJob(
     }
     // A reconnect that already has this version waits for the next one instead of receiving it again.
     if (input.lastEventId !== String(first.version)) yield tracked(String(first.version), first);
-    if (terminal.has(first.status)) return;
+    if (isTerminalStatus(first.status)) return;
     let sent = first.version;
     for (;;) {
       const delivery = await subscription.next(signal);
@@ -86,7 +84,7 @@ export async function* watchJob(
       if (snapshot.version <= sent) continue;
       sent = snapshot.version;
       yield tracked(String(snapshot.version), snapshot);
-      if (terminal.has(snapshot.status)) return;
+      if (isTerminalStatus(snapshot.status)) return;
     }
   } finally {
     subscription.close();
