@@ -6,6 +6,11 @@ import type { AbortReason, JobOutcome } from './thread-protocol.ts';
 export interface Execution {
   /** Never rejects: a crash or a forced stop is a failure outcome too. */
   readonly outcome: Promise<JobOutcome>;
+  /**
+   * Settles when the handler begins. On a thread that can be long after the job was handed over:
+   * a thread that replaces a terminated one first starts and loads the handlers. Never rejects.
+   */
+  readonly started: Promise<void>;
   /** Asks the handler to stop: its signal fires. */
   stop(reason: AbortReason): void;
   /** For a handler that ignored `stop`: ends its attempt without it. */
@@ -21,6 +26,7 @@ export function runInline(handler: JobHandler, call: Omit<Invocation, 'signal'>)
   });
   return {
     outcome: Promise.race([invokeHandler(handler, { ...call, signal: controller.signal }), gaveUp]),
+    started: Promise.resolve(),
     stop(reason) {
       controller.abort(new Error(`Job stopped: ${reason}`));
     },

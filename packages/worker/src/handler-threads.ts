@@ -1,7 +1,7 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Execution } from './execution.ts';
-import type { AbortMessage, JobOutcome, OutcomeFailure, ProgressMessage, ThreadData, ThreadTask, WarmupTask } from './thread-protocol.ts';
+import type { AbortMessage, JobOutcome, OutcomeFailure, ProgressMessage, StartedMessage, ThreadData, ThreadTask, WarmupTask } from './thread-protocol.ts';
 
 // Built (this module is dist/handler-threads.js: `pnpm start`, `pnpm worker`), a thread runs the
 // compiled dist/thread.js and loads no TypeScript loader. From the sources (tests, `tsx watch`), a
@@ -51,6 +51,12 @@ function isProgressMessage(value: unknown): value is ProgressMessage {
   return typeof value === 'object' && value !== null && 'type' in value && value.type === 'progress';
 }
 
+function isStartedMessage(value: unknown): value is StartedMessage {
+  return typeof value === 'object' && value !== null && 'type' in value && value.type === 'started';
+}
+
+const attemptKey = (jobId: string, attempt: number) => `${jobId}:${attempt}`;
+
 /**
  * Starts `count` threads and loads the handlers on each. Jobs go to them as plain values: a job's
  * progress comes back as messages of the pool's own (piscina's `message` event), and requests to
@@ -79,6 +85,14 @@ export async function startHandlerThreads(options: HandlerThreadOptions): Promis
   pool.on('error', (error: unknown) => {
     options.log(`[worker ${workerId}] a handler thread failed between jobs: ${String(error)}`);
   });
+  // Each job handed over waits here until its thread says the handler began.
+  const waitingToStart = new Map<string, () => void>();
+  pool.on('message', (message: unknown) => {
+    if (!isStartedMessage(message)) return;
+    const key = attemptKey(message.jobId, message.attempt);
+    waitingToStart.get(key)?.();
+    waitingToStart.delete(key);
+  });
   const aborts = new BroadcastChannel(data.abortChannel);
   const warmup: WarmupTask = { type: 'warmup', handlersModule };
   try {
@@ -91,12 +105,21 @@ export async function startHandlerThreads(options: HandlerThreadOptions): Promis
   return {
     run(task) {
       const terminate = new AbortController();
+      const key = attemptKey(task.jobId, task.attempt);
+      const started = new Promise<void>((resolve) => waitingToStart.set(key, resolve));
       const outcome = pool.run(task, { signal: terminate.signal }).then(
         (result: JobOutcome) => result,
         (error: unknown): JobOutcome => ({ ok: false, failure: threadEnded(error, memoryMb) }),
       );
+      // A task that ends without beginning (its thread failed to start, it was abandoned while
+      // queued) settles `started` too, so nothing waits on it for ever.
+      void outcome.then(() => {
+        waitingToStart.get(key)?.();
+        waitingToStart.delete(key);
+      });
       return {
         outcome,
+        started,
         stop(reason) {
           const message: AbortMessage = { type: 'abort', jobId: task.jobId, attempt: task.attempt, reason };
           aborts.postMessage(message);

@@ -110,9 +110,16 @@ export function runJob(job: ClaimedJob, handler: JobHandler, context: JobContext
       execution.abandon();
     }, config.abandonAfterMs);
   };
-  const deadline = setTimeout(() => {
-    abort('timeout');
-  }, contract.timeoutMs);
+  // The deadline counts the handler's own time: a job handed to a thread that is still starting
+  // (one that replaces a terminated thread loads a loader and the handlers first, seconds on a
+  // loaded machine) would otherwise time out before its handler ran at all.
+  let deadline: NodeJS.Timeout | undefined;
+  void execution.started.then(() => {
+    if (over) return;
+    deadline = setTimeout(() => {
+      abort('timeout');
+    }, contract.timeoutMs);
+  });
 
   // The reason is read when the handler is over: an abort that comes later changes nothing.
   const finished = execution.outcome.then((result) => {

@@ -44,6 +44,7 @@ function describeUpcastFailure(error: unknown, job: ClaimedJob): OutcomeFailure 
 export function refusedExecution(failure: OutcomeFailure): Execution {
   return {
     outcome: Promise.resolve({ ok: false, failure }),
+    started: Promise.resolve(),
     stop: () => undefined,
     abandon: () => undefined,
   };

@@ -38,6 +38,13 @@ export interface ProgressMessage {
   data?: unknown;
 }
 
+/** From a thread to the worker when the handler of a job begins (its module loaded, its thread up). */
+export interface StartedMessage {
+  type: 'started';
+  jobId: string;
+  attempt: number;
+}
+
 /** From the worker to every thread (one broadcast): only the thread running that attempt acts on it. */
 export interface AbortMessage {
   type: 'abort';

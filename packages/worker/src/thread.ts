@@ -9,7 +9,7 @@ import type { HandlerRegistry } from './handler.ts';
 import { invokeHandler } from './invoke.ts';
 import { jobFiles } from './job-files.ts';
 import { loadHandlers } from './load-handlers.ts';
-import type { AbortReason, JobOutcome, ProgressMessage, ThreadTask, WarmupTask } from './thread-protocol.ts';
+import type { AbortReason, JobOutcome, ProgressMessage, StartedMessage, ThreadTask, WarmupTask } from './thread-protocol.ts';
 import { jobWebhooks } from './webhook-endpoints.ts';
 
 const registries = new Map<string, Promise<HandlerRegistry>>();
@@ -81,6 +81,8 @@ export default async function runTask(task: ThreadTask | WarmupTask): Promise<Jo
     return { ok: false, failure: { code: 'UNKNOWN_KIND', message: `No handler for job kind "${task.kind}"`, retryable: false } };
   }
   const key = attemptKey(task.jobId, task.attempt);
+  const started: StartedMessage = { type: 'started', jobId: task.jobId, attempt: task.attempt };
+  parentPort?.postMessage(started);
   const controller = new AbortController();
   running.set(key, controller);
   const stoppedEarly = early.get(key);

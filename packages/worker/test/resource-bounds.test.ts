@@ -1,7 +1,7 @@
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerOptions } from '../src/index.ts';
-import { echo, hog, sleeper } from './fixtures/handlers.ts';
+import { brief, echo, hog, sleeper } from './fixtures/handlers.ts';
 import { endedJob, enqueue, waitFor, withWorker } from '../src/testing.ts';
 
 const fixtures = new URL('./fixtures/handlers.ts', import.meta.url);
@@ -35,8 +35,21 @@ describe('the heap ceiling of handler threads', () => {
 
       const [echoId] = await enqueue(db, echo, ownerId, [{ n: 1 }]);
       const next = await ended(echoId);
-      expect(next.status).toBe('completed');
+      // Status, error and attempts together, so a failure says why the next job did not complete.
+      expect({ status: next.status, error: next.error, attempts: next.attempts.length }).toEqual({ status: 'completed', error: null, attempts: 1 });
       expect(next.result).toEqual({ n: 1, thread: true });
+    });
+  });
+
+  it('counts a job’s deadline from its handler’s start, not from the wait for a replacement thread', { timeout: 120_000 }, async () => {
+    await withTestWorker({ handlerMemoryMb: 96 }, async () => {
+      const [hogId] = await enqueue(db, hog, ownerId, [{}]);
+      // Queued while the hog runs, so it waits for the thread that replaces the hog's, which takes
+      // longer to start (a TypeScript loader, the handlers module) than this job's 300 ms deadline.
+      const [briefId] = await enqueue(db, brief, ownerId, [{}]);
+      expect((await ended(hogId)).error).toMatchObject({ code: 'OUT_OF_MEMORY' });
+      const next = await ended(briefId);
+      expect({ status: next.status, error: next.error }).toEqual({ status: 'completed', error: null });
     });
   });
 });
