@@ -155,8 +155,8 @@ describe('live job updates', () => {
     await page.getByText(/Reading part \d of 8/).waitFor();
     await completed(page);
     await page.getByRole('heading', { name: 'Summary' }).waitFor();
-    // Designed so: useJob subscribes first and asks getJob only when the stream fails.
-    expect(requests('jobs.getJob')).toBe(0);
+    // Designed so: useJob subscribes first and asks getJob (or pollJob) only when the stream fails.
+    expect(requests('jobs.getJob') + requests('jobs.pollJob')).toBe(0);
     expect(requests('jobs.watchJob')).toBe(1);
     // Each event a newer version than the last: none sent twice. (Not necessarily every version: the
     // server coalesces changes that come faster than one read, and sends the latest.)
@@ -178,23 +178,26 @@ describe('live job updates', () => {
     await completed(page);
     await page.getByRole('heading', { name: 'Summary' }).waitFor();
     expect(requests('jobs.watchJob')).toBeGreaterThanOrEqual(1);
-    // Polled at the policy's 1 s through a ~4 s job: several answers, progress among them.
-    expect(requests('jobs.getJob')).toBeGreaterThanOrEqual(3);
+    // Polled at the policy's 1 s through a ~4 s job: the whole job once, then polls that send the
+    // version held (answered in full only when it changed), progress among them.
+    expect(requests('jobs.getJob')).toBe(1);
+    expect(requests('jobs.pollJob')).toBeGreaterThanOrEqual(2);
     expect(stepsShown(shown).length).toBeGreaterThanOrEqual(1);
     expect(shown.at(-1)).toBe('100% ');
   });
 
-  it('follows a retried job again: one getJob (the refresh after Retry), then the stream', async () => {
+  it('follows a retried job again: one poll (the refresh after Retry), then the stream', async () => {
     const { page, requests, shown } = await signedInPage();
     await startAnalysis(page, 'This one will FAIL, and then be tried again.');
     await badge(page, 'failed').waitFor({ timeout: 30_000 });
-    expect(requests('jobs.getJob')).toBe(0);
+    expect(requests('jobs.getJob') + requests('jobs.pollJob')).toBe(0);
     const stepsBefore = stepsShown(shown).length;
     await page.getByRole('button', { name: 'Retry' }).click();
     await page.getByText(/Reading part \d of 8/).waitFor();
     await badge(page, 'failed').waitFor({ timeout: 30_000 });
     expect(stepsShown(shown).length).toBeGreaterThan(stepsBefore);
-    expect(requests('jobs.getJob')).toBe(1);
+    // The refresh sends the version the page has (the failed one); the retry changed it.
+    expect([requests('jobs.getJob'), requests('jobs.pollJob')]).toEqual([0, 1]);
     expect(requests('jobs.watchJob')).toBe(2);
   });
 
@@ -213,7 +216,7 @@ describe('live job updates', () => {
       // waits before it polls; the server sent only versions after that id (the latest at once:
       // steps that passed while disconnected are not replayed, a snapshot stream keeps the latest).
       expect(requests('jobs.watchJob')).toBe(2);
-      expect(requests('jobs.getJob')).toBe(0);
+      expect(requests('jobs.getJob') + requests('jobs.pollJob')).toBe(0);
       expect(resumedFrom).toEqual([undefined, eventIds[before - 1]]);
       // Across the reconnect, each event newer than the one before: the resumed stream repeated nothing.
       const versions = eventIds.map(Number);

@@ -9,12 +9,18 @@ import { visibleOwner } from './job-scope.ts';
  * retention (the rule `visibleJobs` gives Prisma, written here in SQL). One statement (named where allowed) on the primary key, without the
  * ORM: this is the request every open browser tab repeats every second, and Prisma's query path
  * was the largest share of its CPU. The columns are named as the Prisma model names them.
+ * With the version the poller already has (`$3`), an unchanged job comes back without its large
+ * columns (result, error, progress data and message), so the poll costs the row's header only.
  */
 const jobSnapshotSql = {
   name: 'jobkit_job_snapshot',
   text: `
-SELECT id, kind, payload_version AS "payloadVersion", status, progress, progress_message AS "progressMessage",
-  progress_data AS "progressData", result, error, attempt, max_attempts AS "maxAttempts",
+SELECT id, kind, payload_version AS "payloadVersion", status, progress,
+  CASE WHEN version = $3 THEN NULL ELSE progress_message END AS "progressMessage",
+  CASE WHEN version = $3 THEN NULL ELSE progress_data END AS "progressData",
+  CASE WHEN version = $3 THEN NULL ELSE result END AS result,
+  CASE WHEN version = $3 THEN NULL ELSE error END AS error,
+  attempt, max_attempts AS "maxAttempts",
   cancel_requested_at AS "cancelRequestedAt", created_at AS "createdAt", started_at AS "startedAt",
   finished_at AS "finishedAt", updated_at AS "updatedAt", version
 FROM job
@@ -22,8 +28,22 @@ WHERE id = $1 AND ($2::uuid IS NULL OR owner_id = $2) AND (expires_at IS NULL OR
 };
 
 export async function findJobSnapshotRow(db: Database, actor: Actor, jobId: string): Promise<JobSnapshotRow | undefined> {
-  const { rows } = await db.pool.query<JobSnapshotRow>({ ...statementFor(db.pool, jobSnapshotSql), values: [jobId, visibleOwner(actor)] });
+  const { rows } = await db.pool.query<JobSnapshotRow>({ ...statementFor(db.pool, jobSnapshotSql), values: [jobId, visibleOwner(actor), null] });
   return rows[0];
+}
+
+/** What `jobs.pollJob` answers: the job, or only that the poller's version is still the latest. */
+export type JobPoll = { changed: false; version: number } | { changed: true; job: JobSnapshot };
+
+/** One statement: the job if its version is not `knownVersion`, else only that it is unchanged. */
+export async function pollJobSnapshot(db: Database, actor: Actor, jobId: string, knownVersion: number): Promise<JobPoll | undefined> {
+  const { rows } = await db.pool.query<JobSnapshotRow>({
+    ...statementFor(db.pool, jobSnapshotSql),
+    values: [jobId, visibleOwner(actor), knownVersion],
+  });
+  const row = rows[0];
+  if (!row) return undefined;
+  return row.version === knownVersion ? { changed: false, version: row.version } : { changed: true, job: toJobSnapshot(row) };
 }
 
 export interface JobSnapshotRow {

@@ -1,5 +1,7 @@
 import { isTerminalStatus, type JobKind, type JobSnapshot } from '@jobkit/jobs';
+import { useQuery } from '@tanstack/react-query';
 import { isTRPCClientError } from '@trpc/client';
+import { getQueryKey } from '@trpc/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AppRouter } from '@jobkit/api';
 import { forgetActiveJob } from './active-jobs.ts';
@@ -71,30 +73,36 @@ export function useJob(jobId: string, options: UseJobOptions & { kind?: JobKind 
     [streamPolicy],
   );
   const utils = trpc.useUtils();
-  const query = trpc.jobs.getJob.useQuery(
-    { jobId },
-    {
-      retry: false,
-      refetchOnWindowFocus: true,
-      // The mode decides while the job runs; a permanent error stops the polls in refetchInterval.
-      // A finished job's entry stays enabled but never stale, so it asks nothing by itself, yet an
-      // invalidation (JobActions after a retry) still refetches it and the job is followed again.
-      enabled: (q) => isFinished(q.state.data) || watch.mode === 'polling' || watch.mode === 'probing',
-      staleTime: (q) => (isFinished(q.state.data) ? Infinity : 0),
-      refetchInterval: (q) => {
-        const decision = nextPoll(
-          {
-            finished: isFinished(q.state.data),
-            failures: q.state.fetchFailureCount,
-            permanentError: q.state.fetchFailureCount > 0 && isPermanent(q.state.error),
-            elapsedMs: Date.now() - watch.watchingSince,
-          },
-          policy,
-        );
-        return decision.poll ? decision.delayMs : false;
-      },
+  // The entry is getJob's own (its key), so the stream's setData and JobActions' invalidation
+  // reach it; each poll sends the version it holds, and an unchanged job costs a few bytes.
+  const query = useQuery({
+    queryKey: getQueryKey(trpc.jobs.getJob, { jobId }, 'query'),
+    queryFn: async ({ signal }): Promise<JobSnapshot> => {
+      const held = utils.jobs.getJob.getData({ jobId });
+      if (held === undefined) return utils.client.jobs.getJob.query({ jobId }, { signal });
+      const poll = await utils.client.jobs.pollJob.query({ jobId, knownVersion: held.version }, { signal });
+      return poll.changed ? poll.job : held;
     },
-  );
+    retry: false,
+    refetchOnWindowFocus: true,
+    // The mode decides while the job runs; a permanent error stops the polls in refetchInterval.
+    // A finished job's entry stays enabled but never stale, so it asks nothing by itself, yet an
+    // invalidation (JobActions after a retry) still refetches it and the job is followed again.
+    enabled: (q) => isFinished(q.state.data) || watch.mode === 'polling' || watch.mode === 'probing',
+    staleTime: (q) => (isFinished(q.state.data) ? Infinity : 0),
+    refetchInterval: (q) => {
+      const decision = nextPoll(
+        {
+          finished: isFinished(q.state.data),
+          failures: q.state.fetchFailureCount,
+          permanentError: q.state.fetchFailureCount > 0 && isPermanent(q.state.error),
+          elapsedMs: Date.now() - watch.watchingSince,
+        },
+        policy,
+      );
+      return decision.poll ? decision.delayMs : false;
+    },
+  });
   const job = query.data;
   const finished = isFinished(job);
   const permanentError = query.error !== null && isPermanent(query.error);

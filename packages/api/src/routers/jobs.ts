@@ -3,7 +3,7 @@ import { contractFor, defaultRetentionMs, isJobKind, jobStatusSchema } from '@jo
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { findVisibleJob, jobNotFound, visibleJobs } from '../job-scope.ts';
-import { findJobSnapshotRow, toJobSnapshot } from '../job-snapshot.ts';
+import { findJobSnapshotRow, pollJobSnapshot, toJobSnapshot } from '../job-snapshot.ts';
 import { watchJob } from '../job-stream/watch-job.ts';
 import { keysetPage } from '../paging.ts';
 import { requeueJob } from '../requeue.ts';
@@ -23,6 +23,19 @@ export const jobsRouter = createTRPCRouter({
     if (!row) throw await jobNotFound(ctx.db, ctx.actor, input.jobId);
     return toJobSnapshot(row);
   }),
+
+  /**
+   * What a poller asks: the job as getJob gives it, unless the poller already has its latest
+   * version (`knownVersion`, the snapshot's `version`); then only `{ changed: false }`, a few bytes
+   * read without the job's result. `useJob` polls with it when it cannot stream.
+   */
+  pollJob: actorProcedure
+    .input(byId.extend({ knownVersion: z.int({ message: 'knownVersion is the version of the snapshot you have, a whole number' }).min(0).max(2_147_483_647) }))
+    .query(async ({ ctx, input }) => {
+      const poll = await pollJobSnapshot(ctx.db, ctx.actor, input.jobId, input.knownVersion);
+      if (!poll) throw await jobNotFound(ctx.db, ctx.actor, input.jobId);
+      return poll;
+    }),
 
   /**
    * The same snapshot as getJob, pushed: at once, then at each new version, ending after the job
