@@ -1,9 +1,10 @@
-import { claimJobs, completeJob, recordProgress, type AttemptRef } from '@jobkit/queue';
+import { completeJob, recordProgress } from '@jobkit/queue';
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
 import { jobSnapshotSchema, type JobSnapshot } from '@jobkit/jobs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeJobStream, createCaller, createInnerContext, jobStreamFor, type InnerContext } from '../src/index.ts';
 import { errorOf } from './errors.ts';
+import { runningJob } from './running-job.ts';
 
 let db: TestDatabase;
 let aliceContext: InnerContext;
@@ -22,15 +23,6 @@ afterAll(async () => {
   await closeJobStream(db);
   await db.drop();
 });
-
-/** A queued job of alice's, claimed as a worker would (it must be the only one queued). */
-async function runningJob(): Promise<AttemptRef> {
-  await db.pool.query("UPDATE job SET status = 'cancelled', finished_at = now() WHERE status = 'queued'");
-  const { jobId } = await alice.analysis.startDocumentAnalysis({ input: { text: 'Some text to watch.' } });
-  const [claimed] = await claimJobs(db.pool, { workerId: 'w', kinds: ['documentAnalysis'], limit: 1, leaseMs: 60_000 });
-  expect(claimed?.id).toBe(jobId);
-  return { jobId, workerId: 'w', attempt: 1 };
-}
 
 type Stream = AsyncIterator<unknown>;
 
@@ -52,7 +44,7 @@ async function nextEvent(stream: Stream): Promise<[string, JobSnapshot]> {
 
 describe('jobs.watchJob', () => {
   it('sends the job at once, then every change in order, and ends after it completes', async () => {
-    const ref = await runningJob();
+    const ref = await runningJob(db, alice);
     const stream = await watch(aliceContext, ref.jobId);
     const [firstId, first] = await nextEvent(stream);
     expect(first).toMatchObject({ id: ref.jobId, status: 'running', progress: 0 });
@@ -89,7 +81,7 @@ describe('jobs.watchJob', () => {
   });
 
   it('resumes from lastEventId without sending the version the client has again', async () => {
-    const ref = await runningJob();
+    const ref = await runningJob(db, alice);
     const [id, current] = await nextEvent(await watch(aliceContext, ref.jobId));
     const resumed = await watch(aliceContext, ref.jobId, id);
     const pending = nextEvent(resumed);
@@ -105,7 +97,7 @@ describe('jobs.watchJob', () => {
   });
 
   it('serves 50 subscribers of one job with one read per change', async () => {
-    const ref = await runningJob();
+    const ref = await runningJob(db, alice);
     const streams = await Promise.all(Array.from({ length: 50 }, () => watch(aliceContext, ref.jobId)));
     await Promise.all(streams.map(nextEvent));
     const hub = jobStreamFor(db);
@@ -122,7 +114,7 @@ describe('jobs.watchJob', () => {
   });
 
   it('keeps only the latest snapshot for a subscriber that does not read', async () => {
-    const ref = await runningJob();
+    const ref = await runningJob(db, alice);
     const slow = await watch(aliceContext, ref.jobId);
     const fast = await watch(aliceContext, ref.jobId);
     await nextEvent(slow);
@@ -138,7 +130,7 @@ describe('jobs.watchJob', () => {
   });
 
   it('reads every watched job again after its LISTEN connection was cut, so a change meanwhile is not lost', async () => {
-    const ref = await runningJob();
+    const ref = await runningJob(db, alice);
     const stream = await watch(aliceContext, ref.jobId);
     await nextEvent(stream);
     const { rows } = await db.pool.query<{ cut: boolean }>(
@@ -153,7 +145,7 @@ describe('jobs.watchJob', () => {
   });
 
   it('stops when the signal aborts, and lets go of the job', async () => {
-    const ref = await runningJob();
+    const ref = await runningJob(db, alice);
     const controller = new AbortController();
     const stream = await watch(aliceContext, ref.jobId, undefined, controller.signal);
     await nextEvent(stream);

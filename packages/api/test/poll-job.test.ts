@@ -1,8 +1,9 @@
-import { claimJobs, completeJob, recordProgress, type AttemptRef } from '@jobkit/queue';
+import { completeJob, recordProgress } from '@jobkit/queue';
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaller, createInnerContext } from '../src/index.ts';
 import { errorOf } from './errors.ts';
+import { runningJob } from './running-job.ts';
 
 let db: TestDatabase;
 let alice: ReturnType<typeof createCaller>;
@@ -17,18 +18,9 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-/** A job of alice's, claimed as a worker would (it must be the only one queued). */
-async function runningJob(): Promise<AttemptRef> {
-  await db.pool.query("UPDATE job SET status = 'cancelled', finished_at = now() WHERE status = 'queued'");
-  const { jobId } = await alice.analysis.startDocumentAnalysis({ input: { text: 'Some text to poll.' } });
-  const [claimed] = await claimJobs(db.pool, { workerId: 'w', kinds: ['documentAnalysis'], limit: 1, leaseMs: 60_000 });
-  expect(claimed?.id).toBe(jobId);
-  return { jobId, workerId: 'w', attempt: 1 };
-}
-
 describe('jobs.pollJob', () => {
   it('answers only "unchanged" for the version the poller has, and the whole job at each new one', async () => {
-    const ref = await runningJob();
+    const ref = await runningJob(db, alice);
     const { jobId } = ref;
     const first = await alice.jobs.getJob({ jobId });
     expect(await alice.jobs.pollJob({ jobId, knownVersion: first.version })).toEqual({ changed: false, version: first.version });
@@ -47,7 +39,7 @@ describe('jobs.pollJob', () => {
   });
 
   it('is scoped exactly as getJob: another user’s job is NOT_FOUND whatever the version, an admin sees it', async () => {
-    const { jobId } = await runningJob();
+    const { jobId } = await runningJob(db, alice);
     const { version } = await alice.jobs.getJob({ jobId });
     const refusedRead = await errorOf(bob.jobs.getJob({ jobId }));
     for (const knownVersion of [version, version + 1]) {
@@ -58,7 +50,7 @@ describe('jobs.pollJob', () => {
   });
 
   it('refuses a version that is not a whole number with BAD_REQUEST and a sentence', async () => {
-    const { jobId } = await runningJob();
+    const { jobId } = await runningJob(db, alice);
     const error = await errorOf(alice.jobs.pollJob({ jobId, knownVersion: 1.5 }));
     expect(error.code).toBe('BAD_REQUEST');
     expect(error.message).toContain('knownVersion is the version of the snapshot you have');
