@@ -30,6 +30,10 @@ export function metrics(config: BenchConfig): Metric[] {
       { workload: 'http', id: `httpPoll${pollers}P50`, label: '  … its latency p50', unit: 'ms', columns: ours },
       { workload: 'http', id: `httpPoll${pollers}P99`, label: '  … its latency p99', unit: 'ms', columns: ours },
       { workload: 'http', id: `drainDuringPoll${pollers}`, label: `  … no-op drain meanwhile, 1 worker process (${fmt(config.jobs)} jobs)`, unit: 'jobs/s', columns: ours },
+      { workload: 'http', id: `httpPollFull${pollers}`, label: `HTTP jobs.getJob of running jobs, ${pollers} pollers, no drain`, unit: 'req/s', columns: ours },
+      { workload: 'http', id: `httpPollFull${pollers}P99`, label: '  … its latency p99', unit: 'ms', columns: ours },
+      { workload: 'http', id: `httpPollUnchanged${pollers}`, label: `HTTP jobs.pollJob of the same, version unchanged, ${pollers} pollers`, unit: 'req/s', columns: ours },
+      { workload: 'http', id: `httpPollUnchanged${pollers}P99`, label: '  … its latency p99', unit: 'ms', columns: ours },
     );
   }
   const all: Metric[] = [

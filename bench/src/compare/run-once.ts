@@ -5,6 +5,7 @@ import type { BenchPostgres } from './postgres.ts';
 import { producers, systemsById } from './systems/index.ts';
 import type { SystemId } from './systems/types.ts';
 import { measureCommitRate } from './workloads/commit-rate.ts';
+import { measureConditionalPolls } from './workloads/conditional-polls.ts';
 import { measurePolling, measureStarts } from './workloads/http.ts';
 import { measureDrain, measureEnqueue, measureLatency } from './workloads/queue.ts';
 
@@ -88,6 +89,14 @@ export async function runOnce(run: number, context: RunContext): Promise<void> {
       record(`httpPoll${pollers}P99`, 'jobkit', polling.p99);
       record(`drainDuringPoll${pollers}`, 'jobkit', polling.drainJobsPerSecond);
       for (const problem of polling.problems) context.problem(`run ${run}, ${problem}`);
+    });
+    await attempt(`HTTP polls, full and unchanged, ${pollers} pollers`, async () => {
+      const polls = await measureConditionalPolls(postgres, config, pollers);
+      record(`httpPollFull${pollers}`, 'jobkit', polls.fullPerSecond);
+      record(`httpPollFull${pollers}P99`, 'jobkit', polls.fullP99);
+      record(`httpPollUnchanged${pollers}`, 'jobkit', polls.unchangedPerSecond);
+      record(`httpPollUnchanged${pollers}P99`, 'jobkit', polls.unchangedP99);
+      for (const problem of polls.problems) context.problem(`run ${run}, ${problem}`);
     });
   }
 }

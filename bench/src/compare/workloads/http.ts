@@ -15,7 +15,7 @@ type LoadResult = Extract<ChildMessage, { type: 'load' }>;
 const document = { input: { text: 'A short document. It has two sentences.' } };
 
 /** A user with an API token, as a program calling the API has (the harness's way, in the bench). */
-async function apiUser(db: Database, name: string) {
+export async function apiUser(db: Database, name: string) {
   const userId = uuidv7();
   await db.prisma.user.create({ data: { id: userId, email: `${name}-${userId}@bench.invalid`, name } });
   const { token } = await createApiToken(db, userId, `${name} token`);
@@ -23,7 +23,7 @@ async function apiUser(db: Database, name: string) {
 }
 
 /** The real server on a fresh copy of our schema, and a pool of our own beside it. */
-async function withServer<T>(postgres: BenchPostgres, config: BenchConfig, action: (server: ServerProcess, db: Database, url: string) => Promise<T>) {
+export async function withServer<T>(postgres: BenchPostgres, config: BenchConfig, action: (server: ServerProcess, db: Database, url: string) => Promise<T>) {
   const url = await postgres.freshDatabase('jobkit');
   const server = await startServer(url, config.childNode);
   const db = openDatabase(url, { maxConnections: 2 });
@@ -68,16 +68,8 @@ export function measureStarts(postgres: BenchPostgres, config: BenchConfig) {
 export function measurePolling(postgres: BenchPostgres, config: BenchConfig, pollers: number) {
   return withServer(postgres, config, async (server, db, serverUrl) => {
     const user = await apiUser(db, 'poller');
-    const paths: string[] = [];
-    for (let n = 0; n < Math.min(pollers, config.pollTargets); n++) {
-      const response = await fetch(`${server.baseUrl}/trpc/analysis.startDocumentAnalysis`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(document),
-      });
-      const { jobId } = startAnswer.parse(await response.json()).result.data;
-      paths.push(`/trpc/jobs.getJob?input=${encodeURIComponent(JSON.stringify({ jobId }))}`);
-    }
+    const jobIds = await startPolledJobs(server, user.token, Math.min(pollers, config.pollTargets));
+    const paths = jobIds.map((jobId) => `/trpc/jobs.getJob?input=${encodeURIComponent(JSON.stringify({ jobId }))}`);
     // Our benchmark worker has no handler for documentAnalysis: due tomorrow, these polled jobs
     // stay `queued` without sitting ahead of the no-op jobs in every claim's index scan.
     await db.pool.query(`UPDATE job SET run_at = now() + interval '1 day' WHERE owner_id = $1`, [user.userId]);
@@ -112,13 +104,27 @@ export function measurePolling(postgres: BenchPostgres, config: BenchConfig, pol
   });
 }
 
+/** Document analyses started over HTTP, as a browser would, for pollers to ask for. */
+export async function startPolledJobs(server: ServerProcess, token: string, count: number): Promise<string[]> {
+  const jobIds: string[] = [];
+  for (let n = 0; n < count; n++) {
+    const response = await fetch(`${server.baseUrl}/trpc/analysis.startDocumentAnalysis`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(document),
+    });
+    jobIds.push(startAnswer.parse(await response.json()).result.data.jobId);
+  }
+  return jobIds;
+}
+
 /** Failed requests are reported beside the table, not hidden: the rates count 2xx answers only. */
-function describeFailures(what: string, result: LoadResult): string | undefined {
+export function describeFailures(what: string, result: LoadResult): string | undefined {
   if (result.failed === 0) return undefined;
   return `${what}: ${result.failed} of ${result.ok + result.failed} requests failed: ${result.failures}`;
 }
 
-function isString(value: string | undefined): value is string {
+export function isString(value: string | undefined): value is string {
   return value !== undefined;
 }
 
