@@ -12,8 +12,10 @@ import { startDebianPostgres, startPgBouncer, type DebianPostgres } from '@jobki
 import { createWorker } from '@jobkit/worker';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createHttpServer } from '../src/http-server.ts';
 import { call } from './harness.ts';
+import { nextEvent, watchJobEvents } from './sse.ts';
 
 const handlersModule = new URL('./fixtures/inline-handlers.ts', import.meta.url);
 const text = 'Jobkit runs behind PgBouncer. It works in both pool modes, and every job ends once.';
@@ -200,4 +202,21 @@ describe('through PgBouncer in transaction mode, LISTEN through it too', () => {
         `a running job cancelled in ${cancelMs.toFixed(0)} ms (heartbeat every 5 s)`,
     );
   }, 300_000);
+
+  it('answers watchJob with SERVICE_UNAVAILABLE and what to do, and serves getJob and pollJob instead', async () => {
+    const { baseUrl, token } = deployment;
+    const jobId = await start(deployment);
+    await untilCompleted(deployment, jobId);
+    const event = await nextEvent(watchJobEvents(baseUrl, token, { jobId }));
+    expect(event.event).toBe('serialized-error');
+    expect(JSON.parse(event.data)).toMatchObject({
+      message: 'Live job updates are not available on this server (its database connection cannot LISTEN); poll jobs.getJob instead.',
+      data: { code: 'SERVICE_UNAVAILABLE', httpStatus: 503 },
+    });
+    // Polling works through the bouncer: the whole job, then "unchanged" for the version it has.
+    const full = await call(baseUrl, 'jobs.getJob', 'query', { token, input: { jobId } });
+    const version = z.object({ result: z.object({ data: z.object({ status: z.literal('completed'), version: z.int() }) }) }).parse(full.body).result.data.version;
+    const poll = await call(baseUrl, 'jobs.pollJob', 'query', { token, input: { jobId, knownVersion: version } });
+    expect([poll.status, poll.body]).toEqual([200, { result: { data: { changed: false, version } } }]);
+  }, 120_000);
 });
