@@ -85,7 +85,7 @@ async function relay(target: string): Promise<{ url: string; drop: () => void; c
   return { url: `http://127.0.0.1:${String(address.port)}`, drop, close };
 }
 
-async function signedInPage(origin = baseUrl): Promise<Watched> {
+async function signedInPage(origin = baseUrl, initScript?: string): Promise<Watched> {
   const page = await (await browser.newContext({ viewport: { width: 1200, height: 1000 } })).newPage();
   const calls: string[] = [];
   const resumedFrom: (string | undefined)[] = [];
@@ -112,6 +112,7 @@ async function signedInPage(origin = baseUrl): Promise<Watched> {
       }).observe(document, { subtree: true, childList: true, characterData: true });
     }`,
   });
+  if (initScript !== undefined) await page.addInitScript({ content: initScript });
   // The SSE messages Chromium received, with their ids (tracked versions), from the DevTools protocol.
   const eventIds: string[] = [];
   const cdp = await page.context().newCDPSession(page);
@@ -229,4 +230,39 @@ describe('live job updates', () => {
       await front.close();
     }
   });
+
+  it('lists the job in the header of the user’s other browser, and notifies it when the job finishes while hidden', async () => {
+    // Another browser (its own context: no localStorage in common) whose tab the user will hide,
+    // with notifications allowed; the page's Notification records what it is asked to show.
+    const other = await signedInPage(
+      baseUrl,
+      `{
+        let hidden = false;
+        window.shownNotifications = [];
+        window.hideTab = () => { hidden = true; document.dispatchEvent(new Event('visibilitychange')); };
+        Object.defineProperty(document, 'hidden', { get: () => hidden });
+        Object.defineProperty(document, 'visibilityState', { get: () => (hidden ? 'hidden' : 'visible') });
+        window.Notification = class {
+          static permission = 'granted';
+          static requestPermission = async () => 'granted';
+          constructor(title, options) { window.shownNotifications.push({ title, tag: options?.tag }); }
+        };
+      }`,
+    );
+    const { page } = await signedInPage();
+    await startAnalysis(page, 'Started in one browser. Watched from the header of another.');
+    const jobId = new URL(page.url()).pathname.split('/').at(-1);
+    const indicator = other.page.locator('.active-jobs summary');
+    await indicator.waitFor({ timeout: 15_000 });
+    expect(await indicator.textContent()).toContain('1 active');
+    await indicator.click();
+    expect(await other.page.getByRole('link', { name: 'Document analysis' }).getAttribute('href')).toBe(`/jobs/${jobId ?? ''}`);
+    await other.page.evaluate('window.hideTab()');
+    await completed(page);
+    // A hidden tab asks every 30 s: the notification comes with its next answer.
+    await expect
+      .poll(() => other.page.evaluate('window.shownNotifications'), { timeout: 60_000, interval: 500 })
+      .toEqual([{ title: 'Document analysis completed', tag: jobId }]);
+    await indicator.waitFor({ state: 'detached' });
+  }, 120_000);
 });

@@ -1,6 +1,7 @@
 import { trpc } from '@jobkit/react';
 import { lazy, Suspense } from 'react';
 import { Link, Route, Switch } from 'wouter';
+import { ActiveJobsIndicator } from './ActiveJobsIndicator.tsx';
 import { JobPage } from './pages/JobPage.tsx';
 import { MyJobs } from './pages/MyJobs.tsx';
 import { NewAnalysis } from './pages/NewAnalysis.tsx';
@@ -39,6 +40,7 @@ export function App() {
           {isAdmin && <Link href="/admin">Job viewer</Link>}
         </nav>
         <div className="account">
+          <ActiveJobsIndicator />
           <span className="muted">{me.data.name}</span>
           <SignOut />
         </div>

@@ -5,3 +5,4 @@ export { trpc } from './trpc.ts';
 export { useJob, type JobOfKind, type JobPollState, type UseJobOptions, type UseJobResult } from './use-job.ts';
 export { useStartAnalysis, type StartMutations, type StartRequest } from './use-start-analysis.ts';
 export { uploadFile, UploadError, useUpload, type UploadState } from './upload.ts';
+export { useUserActiveJobs, type FinishedJob, type UserActiveJobsOptions } from './use-user-active-jobs.ts';

@@ -22,6 +22,7 @@ export function useStartAnalysis(): StartMutations {
   const onSuccess = ({ jobId }: { jobId: string }) => {
     rememberActiveJob(jobId);
     void utils.jobs.listJobs.invalidate();
+    void utils.jobs.activeJobs.invalidate();
   };
   // The same kinds in the same order on every render, so the hooks below keep their order.
   const mutations = startableKinds.map((kind) => [kind, trpc.analysis[startProcedureName(kind)].useMutation({ onSuccess })]);

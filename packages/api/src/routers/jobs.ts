@@ -8,6 +8,7 @@ import { watchJob } from '../job-stream/watch-job.ts';
 import { keysetPage } from '../paging.ts';
 import { requeueJob } from '../requeue.ts';
 import { actorProcedure, createTRPCRouter } from '../trpc.ts';
+import { activeJobsProcedures } from './active-jobs.ts';
 import { trackedProcedures } from './tracked.ts';
 
 const jobId = z.uuid({ message: 'A job id is a UUID, like 0199c1d2-7f3e-7a10-9c4b-2f1e0d3c4b5a' });
@@ -16,6 +17,7 @@ const byId = z.object({ jobId });
 
 export const jobsRouter = createTRPCRouter({
   ...trackedProcedures,
+  ...activeJobsProcedures,
 
   /** One job with its typed progress and result; what the browser polls. */
   getJob: actorProcedure.input(byId).query(async ({ ctx, input }) => {
