@@ -27,8 +27,9 @@ FROM job
 WHERE id = $1 AND ($2::uuid IS NULL OR owner_id = $2) AND (expires_at IS NULL OR expires_at > now())`,
 };
 
-export async function findJobSnapshotRow(db: Database, actor: Actor, jobId: string): Promise<JobSnapshotRow | undefined> {
-  const { rows } = await db.pool.query<JobSnapshotRow>({ ...statementFor(db.pool, jobSnapshotSql), values: [jobId, visibleOwner(actor), null] });
+/** With `knownVersion`, a row still at that version comes without its large columns (see above). */
+export async function findJobSnapshotRow(db: Database, actor: Actor, jobId: string, knownVersion: number | null = null): Promise<JobSnapshotRow | undefined> {
+  const { rows } = await db.pool.query<JobSnapshotRow>({ ...statementFor(db.pool, jobSnapshotSql), values: [jobId, visibleOwner(actor), knownVersion] });
   return rows[0];
 }
 
@@ -37,11 +38,7 @@ export type JobPoll = { changed: false; version: number } | { changed: true; job
 
 /** One statement: the job if its version is not `knownVersion`, else only that it is unchanged. */
 export async function pollJobSnapshot(db: Database, actor: Actor, jobId: string, knownVersion: number): Promise<JobPoll | undefined> {
-  const { rows } = await db.pool.query<JobSnapshotRow>({
-    ...statementFor(db.pool, jobSnapshotSql),
-    values: [jobId, visibleOwner(actor), knownVersion],
-  });
-  const row = rows[0];
+  const row = await findJobSnapshotRow(db, actor, jobId, knownVersion);
   if (!row) return undefined;
   return row.version === knownVersion ? { changed: false, version: row.version } : { changed: true, job: toJobSnapshot(row) };
 }

@@ -1,7 +1,17 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Execution } from './execution.ts';
-import type { AbortMessage, JobOutcome, OutcomeFailure, ProgressMessage, StartedMessage, ThreadData, ThreadTask, WarmupTask } from './thread-protocol.ts';
+import {
+  attemptKey,
+  type AbortMessage,
+  type JobOutcome,
+  type OutcomeFailure,
+  type ProgressMessage,
+  type StartedMessage,
+  type ThreadData,
+  type ThreadTask,
+  type WarmupTask,
+} from './thread-protocol.ts';
 
 // Built (this module is dist/handler-threads.js: `pnpm start`, `pnpm worker`), a thread runs the
 // compiled dist/thread.js and loads no TypeScript loader. From the sources (tests, `tsx watch`), a
@@ -55,8 +65,6 @@ function isStartedMessage(value: unknown): value is StartedMessage {
   return typeof value === 'object' && value !== null && 'type' in value && value.type === 'started';
 }
 
-const attemptKey = (jobId: string, attempt: number) => `${jobId}:${attempt}`;
-
 /**
  * Starts `count` threads and loads the handlers on each. Jobs go to them as plain values: a job's
  * progress comes back as messages of the pool's own (piscina's `message` event), and requests to
@@ -87,11 +95,12 @@ export async function startHandlerThreads(options: HandlerThreadOptions): Promis
   });
   // Each job handed over waits here until its thread says the handler began.
   const waitingToStart = new Map<string, () => void>();
-  pool.on('message', (message: unknown) => {
-    if (!isStartedMessage(message)) return;
-    const key = attemptKey(message.jobId, message.attempt);
+  const markStarted = (key: string) => {
     waitingToStart.get(key)?.();
     waitingToStart.delete(key);
+  };
+  pool.on('message', (message: unknown) => {
+    if (isStartedMessage(message)) markStarted(attemptKey(message.jobId, message.attempt));
   });
   const aborts = new BroadcastChannel(data.abortChannel);
   const warmup: WarmupTask = { type: 'warmup', handlersModule };
@@ -114,8 +123,7 @@ export async function startHandlerThreads(options: HandlerThreadOptions): Promis
       // A task that ends without beginning (its thread failed to start, it was abandoned while
       // queued) settles `started` too, so nothing waits on it for ever.
       void outcome.then(() => {
-        waitingToStart.get(key)?.();
-        waitingToStart.delete(key);
+        markStarted(key);
       });
       return {
         outcome,

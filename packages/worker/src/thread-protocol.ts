@@ -38,6 +38,9 @@ export interface ProgressMessage {
   data?: unknown;
 }
 
+/** How both sides of the protocol name one attempt of one job (in maps of running or waiting attempts). */
+export const attemptKey = (jobId: string, attempt: number): string => `${jobId}:${attempt}`;
+
 /** From a thread to the worker when the handler of a job begins (its module loaded, its thread up). */
 export interface StartedMessage {
   type: 'started';

@@ -9,7 +9,7 @@ import type { HandlerRegistry } from './handler.ts';
 import { invokeHandler } from './invoke.ts';
 import { jobFiles } from './job-files.ts';
 import { loadHandlers } from './load-handlers.ts';
-import type { AbortReason, JobOutcome, ProgressMessage, StartedMessage, ThreadTask, WarmupTask } from './thread-protocol.ts';
+import { attemptKey, type AbortReason, type JobOutcome, type ProgressMessage, type StartedMessage, type ThreadTask, type WarmupTask } from './thread-protocol.ts';
 import { jobWebhooks } from './webhook-endpoints.ts';
 
 const registries = new Map<string, Promise<HandlerRegistry>>();
@@ -42,7 +42,6 @@ function poolFor(url: string): Database['pool'] {
 const running = new Map<string, AbortController>();
 const early = new Map<string, AbortReason>();
 const earlyKept = 100;
-const attemptKey = (jobId: string, attempt: number): string => `${jobId}:${attempt}`;
 
 function onAbort(event: MessageEvent): void {
   const message: unknown = event.data;
