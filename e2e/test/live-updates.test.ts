@@ -6,7 +6,10 @@
  */
 import { createUser } from '@jobkit/api';
 import { createTestDatabase, startTypeScriptProcess, type TestDatabase, type TestProcess } from '@jobkit/db/testing';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +23,8 @@ let server: TestProcess;
 let worker: TestProcess;
 let browser: Browser;
 let baseUrl: string;
+/** Where a test releases a job started with "HOLD" in its text (fixtures/slow-handlers.ts). */
+const releaseDir = mkdtempSync(join(tmpdir(), 'jobkit-e2e-release-'));
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -28,7 +33,7 @@ beforeAll(async () => {
     cwd: serverDir,
     env: { DATABASE_URL: db.url, PORT: '0', RUN_WORKER: 'false', LOG_LEVEL: 'warn' },
   });
-  worker = startTypeScriptProcess('fixtures/worker.ts', { cwd: e2eDir, env: { DATABASE_URL: db.url } });
+  worker = startTypeScriptProcess('fixtures/worker.ts', { cwd: e2eDir, env: { DATABASE_URL: db.url, E2E_RELEASE_DIR: releaseDir } });
   const [[, url]] = await Promise.all([server.waitFor(/running at (http:\/\/\S+)/), worker.waitFor(/^ready /m)]);
   baseUrl = url ?? '';
   browser = await chromium.launch({
@@ -40,6 +45,7 @@ afterAll(async () => {
   await browser.close();
   await Promise.all([server.kill('SIGTERM'), worker.kill('SIGTERM')]);
   await db.drop();
+  rmSync(releaseDir, { recursive: true, force: true });
 });
 
 /** What one signed-in page did: its tRPC requests by procedure, the progress texts it showed, the stream's event ids. */
@@ -250,14 +256,16 @@ describe('live job updates', () => {
       }`,
     );
     const { page } = await signedInPage();
-    await startAnalysis(page, 'Started in one browser. Watched from the header of another.');
-    const jobId = new URL(page.url()).pathname.split('/').at(-1);
+    // HOLD: the job stays running until released, however slowly the other tab's polls come.
+    await startAnalysis(page, 'Started in one browser. Watched from the header of another. HOLD');
+    const jobId = new URL(page.url()).pathname.split('/').at(-1) ?? '';
     const indicator = other.page.locator('.active-jobs summary');
     await indicator.waitFor({ timeout: 15_000 });
     expect(await indicator.textContent()).toContain('1 active');
     await indicator.click();
-    expect(await other.page.getByRole('link', { name: 'Document analysis' }).getAttribute('href')).toBe(`/jobs/${jobId ?? ''}`);
+    expect(await other.page.getByRole('link', { name: 'Document analysis' }).getAttribute('href')).toBe(`/jobs/${jobId}`);
     await other.page.evaluate('window.hideTab()');
+    writeFileSync(join(releaseDir, jobId), '');
     await completed(page);
     // A hidden tab asks every 30 s: the notification comes with its next answer.
     await expect

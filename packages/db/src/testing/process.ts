@@ -4,7 +4,7 @@ import { once } from 'node:events';
 export interface TestProcess {
   child: ChildProcess;
   output: () => string;
-  /** Resolves with the first match of `pattern` in what the process printed. */
+  /** Resolves with the first match of `pattern` in what the process printed; rejects, with its output, if it ends first. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** Sends the signal (SIGKILL by default) and waits for the process to exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
@@ -37,6 +37,8 @@ function startNodeProcess(args: string[], options: ProcessOptions): TestProcess 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  // Set once the process has exited and its output is all read ('close', not 'exit').
+  let ended: string | undefined;
   const listeners = new Set<() => void>();
   const collect = (chunk: Buffer) => {
     output += chunk.toString();
@@ -44,16 +46,26 @@ function startNodeProcess(args: string[], options: ProcessOptions): TestProcess 
   };
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
+  child.on('close', (code, signal) => {
+    ended = signal ?? `code ${String(code)}`;
+    for (const listener of listeners) listener();
+  });
   return {
     child,
     output: () => output,
     waitFor(pattern, timeoutMs = 90_000) {
       return new Promise((resolve, reject) => {
+        // A process that dies at start (a module not built, a bad setting) says why at once,
+        // rather than after the whole timeout.
         const check = () => {
           const match = pattern.exec(output);
-          if (!match) return;
-          cleanup();
-          resolve(match);
+          if (match) {
+            cleanup();
+            resolve(match);
+          } else if (ended !== undefined) {
+            cleanup();
+            reject(new Error(`${entry} ended (${ended}) before printing ${pattern}. Output:\n${output}`));
+          }
         };
         const timer = setTimeout(() => {
           cleanup();
