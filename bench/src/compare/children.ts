@@ -130,6 +130,8 @@ export async function startLoad(spec: LoadSpec, node: string) {
 
 export interface ServerProcess {
   baseUrl: string;
+  /** The server's own process (node itself, no shell between), for /proc readings of its CPU and memory. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -166,8 +168,11 @@ export async function startServer(databaseUrl: string, node: string): Promise<Se
     });
   });
   const baseUrl = await banner;
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('the server process has no pid');
   return {
     baseUrl,
+    pid,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = once(child, 'exit');

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { systemIds, type SystemId } from './systems/types.ts';
 
-export const workloadNames = ['commit', 'enqueue', 'drain', 'http'] as const;
+export const workloadNames = ['commit', 'enqueue', 'drain', 'http', 'watch'] as const;
 export type Workload = (typeof workloadNames)[number];
 
 /** Everything a run of `pnpm bench` is told, from the environment and two flags. */
@@ -10,7 +10,7 @@ export interface BenchConfig {
   smoke: boolean;
   /** BENCH_SYSTEMS: which systems to run (default all), e.g. `jobkit` while tuning ours. */
   systems: readonly SystemId[];
-  /** BENCH_WORKLOADS: which workloads to run (default all): commit, enqueue, drain, http. */
+  /** BENCH_WORKLOADS: which workloads to run (default all): commit, enqueue, drain, http, watch. */
   workloads: readonly Workload[];
   /** Runs per measure; each figure is their median, with the spread. */
   runs: number;
@@ -41,10 +41,21 @@ export interface BenchConfig {
   /** Jobs per `analysis.startMany` request. */
   startManySize: number;
   pollers: readonly number[];
-  /** Distinct jobs the pollers ask for (started over HTTP first), at most one per poller. */
+  /** Distinct jobs the pollers (and the watchers) ask for, started over HTTP first; at most one each. */
   pollTargets: number;
   commitClients: number;
   commitSeconds: number;
+  /** BENCH_WATCHERS: idle jobs.watchJob streams held open on one server, one measurement each. */
+  watchers: readonly number[];
+  /** BENCH_ACTIVE_WATCHERS: streams open while progress is written to their jobs, and during a drain. */
+  activeWatchers: number;
+  /**
+   * BENCH_WATCH_SECONDS: the steady window over which the idle server's CPU is measured. At least
+   * the keep-alive interval (10 s, packages/api/src/trpc.ts) holds one ping per stream.
+   */
+  watchSeconds: number;
+  /** BENCH_WATCH_SAMPLES: progress writes timed to their events, one after another. */
+  watchSamples: number;
   /** Node binary for every child process (workers, server, load generator). */
   childNode: string;
   out: string;
@@ -57,6 +68,13 @@ function listFrom<T extends string>(name: string, allowed: readonly T[]): T[] {
   const unknown = wanted.filter((value) => !allowed.some((known) => known === value));
   if (unknown.length > 0) throw new Error(`${name}: unknown ${unknown.join(', ')}; choose from ${allowed.join(', ')}`);
   return allowed.filter((known) => wanted.includes(known));
+}
+
+function wholeNumbersFrom(name: string, fallback: string): number[] {
+  const raw = process.env[name] ?? fallback;
+  const values = raw.split(',').map((value) => Number(value.trim()));
+  if (values.some((value) => !Number.isInteger(value) || value <= 0)) throw new Error(`${name} must be positive whole numbers, comma-separated, got "${raw}"`);
+  return values;
 }
 
 function numberFrom(name: string, fallback: number): number {
@@ -96,10 +114,14 @@ export function readConfig(argv: readonly string[] = process.argv.slice(2)): Ben
     startManySize: Math.round(numberFrom('BENCH_START_MANY', smoke ? 10 : 100)),
     // The smoke run polls with few connections: 500 of them for one second on a machine busy with
     // other tests may not see a single answer, and the smoke checks the harness, not the server.
-    pollers: (process.env.BENCH_POLLERS ?? (smoke ? '10,50' : '100,500')).split(',').map((value) => Math.round(Number(value))),
+    pollers: wholeNumbersFrom('BENCH_POLLERS', smoke ? '10,50' : '100,500'),
     pollTargets: Math.round(numberFrom('BENCH_POLL_TARGETS', smoke ? 20 : 500)),
     commitClients: Math.round(numberFrom('BENCH_COMMIT_CLIENTS', Math.max(8, 4 * availableParallelism()))),
     commitSeconds: numberFrom('BENCH_COMMIT_SECONDS', smoke ? 0.5 : 5),
+    watchers: wholeNumbersFrom('BENCH_WATCHERS', smoke ? '20' : '1000,10000'),
+    activeWatchers: Math.round(numberFrom('BENCH_ACTIVE_WATCHERS', smoke ? 20 : 1_000)),
+    watchSeconds: numberFrom('BENCH_WATCH_SECONDS', smoke ? 1 : 10),
+    watchSamples: Math.round(numberFrom('BENCH_WATCH_SAMPLES', smoke ? 20 : 500)),
     childNode: process.env.BENCH_NODE ?? process.execPath,
     out: outFlag >= 0 ? (argv[outFlag + 1] ?? defaultOut) : (process.env.BENCH_OUT ?? defaultOut),
   };

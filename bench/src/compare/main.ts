@@ -1,7 +1,7 @@
 /**
  * `pnpm bench`: the same workloads through our worker, graphile-worker (defaults and batched) and
- * pg-boss, on one PostgreSQL (embedded, or the server at DATABASE_URL), plus our HTTP path and the
- * machine's commit rate. Prints one table and writes it all as JSON (bench/results/latest.json, or
+ * pg-boss, on one PostgreSQL (embedded, or the server at DATABASE_URL), plus our HTTP path, live job
+ * watching over SSE and the machine's commit rate. Prints one table and writes it all as JSON (bench/results/latest.json, or
  * --out FILE / BENCH_OUT). `--smoke` / BENCH_SMOKE=1: tiny sizes, one run. Settings: config.ts.
  */
 import { execFileSync } from 'node:child_process';
@@ -32,7 +32,8 @@ const postgres = await startBenchPostgres();
 try {
   log(`PostgreSQL ${postgres.version} (${postgres.description}); children run ${config.childNode} (${childNodeVersion})`);
   const families = new Set(config.systems.map((id) => systemsById[id].family));
-  if (config.workloads.includes('http')) families.add('jobkit');
+  // The server's workloads (http, watch) run on our schema.
+  if (config.workloads.some((workload) => workload === 'http' || workload === 'watch')) families.add('jobkit');
   for (const system of producers.filter((candidate) => families.has(candidate.family))) {
     await postgres.createTemplate(system.family, (url) => system.install(url));
   }

@@ -7,9 +7,14 @@ export interface Metric {
   id: string;
   workload: Workload;
   label: string;
-  unit: 'jobs/s' | 'req/s' | 'tx/s' | 'ms';
+  unit: 'jobs/s' | 'req/s' | 'tx/s' | 'ms' | 'streams/s' | 'MB' | '% of a core' | '%';
   /** Where the figure is measured; other columns of its table row stay empty. */
   columns: readonly Column[];
+  /**
+   * What the smoke test accepts besides a positive number: zero for a CPU share that tiny sizes
+   * may not lift above one clock tick, anything for a difference (a cost measured below noise).
+   */
+  range?: 'nonNegative' | 'any';
 }
 
 const families: readonly SystemId[] = ['jobkit', 'graphile', 'pgboss'];
@@ -47,10 +52,37 @@ export function metrics(config: BenchConfig): Metric[] {
     { workload: 'drain', id: 'latencyP99', label: '  … p99', unit: 'ms', columns: systemIds },
     { workload: 'drain', id: 'latencyMax', label: '  … max', unit: 'ms', columns: systemIds },
     ...http,
+    ...watchMetrics(config),
   ];
   // Only what this run measures: the systems and workloads it was told to run.
   return all
     .filter((metric) => config.workloads.includes(metric.workload))
     .map((metric) => ({ ...metric, columns: metric.columns.filter((column) => column === 'machine' || config.systems.includes(column)) }))
     .filter((metric) => metric.columns.length > 0);
+}
+
+/** jobs.watchJob over SSE (workloads/watch.ts); the targets are issue 15's, printed, not asserted. */
+function watchMetrics(config: BenchConfig): Metric[] {
+  const rows: Metric[] = [];
+  for (const watchers of config.watchers) {
+    const jobs = fmt(Math.min(watchers, config.pollTargets));
+    rows.push(
+      { workload: 'watch', id: `watchIdle${watchers}RssBefore`, label: `HTTP jobs.watchJob (SSE), ${fmt(watchers)} idle watchers of ${jobs} queued jobs: server RSS before them`, unit: 'MB', columns: ours },
+      { workload: 'watch', id: `watchIdle${watchers}Rss`, label: '  … server RSS with them', unit: 'MB', columns: ours },
+      // Most of the server's RSS is its own baseline (sources compiled by tsx, Prisma, pools): what the watchers add is what scales.
+      { workload: 'watch', id: `watchIdle${watchers}RssAdded`, label: '  … RSS they add (target at 10,000: < 300 MB)', unit: 'MB', columns: ours, range: 'any' },
+      { workload: 'watch', id: `watchIdle${watchers}Cpu`, label: `  … server CPU over ${config.watchSeconds} s with them (target at 10,000: < 5 %)`, unit: '% of a core', columns: ours, range: 'nonNegative' },
+      { workload: 'watch', id: `watchIdle${watchers}Connect`, label: '  … connect rate, until each has its first event', unit: 'streams/s', columns: ours },
+      { workload: 'watch', id: `watchIdle${watchers}ConnectCpu`, label: '  … server CPU per stream opened, meanwhile', unit: 'ms', columns: ours, range: 'nonNegative' },
+    );
+  }
+  const active = fmt(config.activeWatchers);
+  rows.push(
+    { workload: 'watch', id: 'watchEventP50', label: `progress write → its SSE event at each watcher, ${active} watchers, p50 (${fmt(config.watchSamples)} writes)`, unit: 'ms', columns: ours },
+    { workload: 'watch', id: 'watchEventP99', label: '  … p99 (target < 50 ms)', unit: 'ms', columns: ours },
+    { workload: 'watch', id: 'watchDrainAlone', label: `drain ${fmt(config.jobs)} no-op jobs, 1 worker process, beside the server, no watchers`, unit: 'jobs/s', columns: ours },
+    { workload: 'watch', id: 'watchDrainWatched', label: `  … the same with ${active} idle watchers connected`, unit: 'jobs/s', columns: ours },
+    { workload: 'watch', id: 'watchDrainCost', label: '  … the watchers’ cost to the drain (target < 10 %)', unit: '%', columns: ours, range: 'any' },
+  );
+  return rows;
 }

@@ -8,6 +8,7 @@ import { measureCommitRate } from './workloads/commit-rate.ts';
 import { measureConditionalPolls } from './workloads/conditional-polls.ts';
 import { measurePolling, measureStarts } from './workloads/http.ts';
 import { measureDrain, measureEnqueue, measureLatency } from './workloads/queue.ts';
+import { measureIdleWatchers, measureUnwatchedDrain, measureWatchedWrites, type IdleUsage } from './workloads/watch.ts';
 
 export interface RunContext {
   config: BenchConfig;
@@ -72,6 +73,7 @@ export async function runOnce(run: number, context: RunContext): Promise<void> {
       record('drain2', system.id, (await measureDrain(system, postgres, config, { processes: 2 })).jobsPerSecond);
     });
   }
+  if (runs('watch') && config.systems.includes('jobkit')) await watchRows(run, context, attempt);
   if (!runs('http') || !config.systems.includes('jobkit')) return;
   await attempt('HTTP starts', async () => {
     const starts = await measureStarts(postgres, config);
@@ -98,5 +100,50 @@ export async function runOnce(run: number, context: RunContext): Promise<void> {
       record(`httpPollUnchanged${pollers}P99`, 'jobkit', polls.unchangedP99);
       for (const problem of polls.problems) context.problem(`run ${run}, ${problem}`);
     });
+  }
+}
+
+/** jobs.watchJob over SSE: idle watchers' cost, event latency, and what watchers cost a drain. */
+async function watchRows(run: number, context: RunContext, attempt: (what: string, action: () => Promise<void>) => Promise<void>) {
+  const { config, postgres, record } = context;
+  const noteAll = (problems: readonly string[]) => {
+    for (const problem of problems) context.problem(`run ${run}, ${problem}`);
+  };
+  const recordIdle = (watchers: number, idle: IdleUsage) => {
+    record(`watchIdle${watchers}RssBefore`, 'jobkit', idle.rssBefore);
+    record(`watchIdle${watchers}Rss`, 'jobkit', idle.rssMegabytes);
+    record(`watchIdle${watchers}RssAdded`, 'jobkit', idle.rssMegabytes - idle.rssBefore);
+    record(`watchIdle${watchers}Cpu`, 'jobkit', idle.cpuPercent);
+    record(`watchIdle${watchers}Connect`, 'jobkit', idle.connectPerSecond);
+    record(`watchIdle${watchers}ConnectCpu`, 'jobkit', idle.connectCpuMs);
+  };
+  // The active watchers are measured at rest too, on their own server before its writes: no server of its own.
+  for (const watchers of config.watchers.filter((count) => count !== config.activeWatchers)) {
+    await attempt(`SSE, ${watchers} idle watchers`, async () => {
+      const idle = await measureIdleWatchers(postgres, config, watchers);
+      recordIdle(watchers, idle);
+      noteAll(idle.problems);
+    });
+  }
+  const drains: { alone?: number; watched?: number } = {};
+  const alone = () =>
+    attempt('drain beside the server, no watchers', async () => {
+      drains.alone = await measureUnwatchedDrain(postgres, config);
+      record('watchDrainAlone', 'jobkit', drains.alone);
+    });
+  const watched = () =>
+    attempt(`SSE, ${config.activeWatchers} watchers at rest, then progress events, then a drain`, async () => {
+      const writes = await measureWatchedWrites(postgres, config);
+      if (config.watchers.includes(config.activeWatchers)) recordIdle(config.activeWatchers, writes.idle);
+      record('watchEventP50', 'jobkit', writes.p50);
+      record('watchEventP99', 'jobkit', writes.p99);
+      drains.watched = writes.drainJobsPerSecond;
+      record('watchDrainWatched', 'jobkit', drains.watched);
+      noteAll(writes.problems);
+    });
+  // Each run starts with the other one, so drift on a shared machine does not favour either drain.
+  for (const step of run % 2 === 1 ? [watched, alone] : [alone, watched]) await step();
+  if (drains.alone !== undefined && drains.watched !== undefined) {
+    record('watchDrainCost', 'jobkit', (1 - drains.watched / drains.alone) * 100);
   }
 }

@@ -7,6 +7,7 @@ const variantOf: Partial<Record<SystemId, SystemId>> = { 'graphile-batched': 'gr
 
 function number(value: number, unit: Metric['unit']): string {
   if (unit === 'ms') return value < 10 ? value.toFixed(2) : value.toFixed(1);
+  if (unit === '%' || unit === '% of a core') return value.toFixed(1);
   return Math.round(value).toLocaleString('en-US');
 }
 
