@@ -29,6 +29,7 @@ const releaseDir = mkdtempSync(join(tmpdir(), 'jobkit-e2e-release-'));
 beforeAll(async () => {
   db = await createTestDatabase();
   await createUser(db, { email: 'live@example.com', name: 'Liv Live', password });
+  await createUser(db, { email: 'admin-live@example.com', name: 'Ada Admin', password, role: 'admin' });
   server = startTypeScriptProcess('src/main.ts', {
     cwd: serverDir,
     env: { DATABASE_URL: db.url, PORT: '0', RUN_WORKER: 'false', LOG_LEVEL: 'warn' },
@@ -91,7 +92,26 @@ async function relay(target: string): Promise<{ url: string; drop: () => void; c
   return { url: `http://127.0.0.1:${String(address.port)}`, drop, close };
 }
 
-async function signedInPage(origin = baseUrl, initScript?: string): Promise<Watched> {
+/**
+ * A tab whose `hideTab()` and `showTab()` hide and show it as the user switching tabs would
+ * (document.hidden, visibilitychange), and whose Notification records what it is asked to show.
+ */
+const switchableTab = `{
+  let hidden = false;
+  window.shownNotifications = [];
+  const setHidden = (value) => { hidden = value; document.dispatchEvent(new Event('visibilitychange')); };
+  window.hideTab = () => setHidden(true);
+  window.showTab = () => setHidden(false);
+  Object.defineProperty(document, 'hidden', { get: () => hidden });
+  Object.defineProperty(document, 'visibilityState', { get: () => (hidden ? 'hidden' : 'visible') });
+  window.Notification = class {
+    static permission = 'granted';
+    static requestPermission = async () => 'granted';
+    constructor(title, options) { window.shownNotifications.push({ title, tag: options?.tag }); }
+  };
+}`;
+
+async function signedInPage(origin = baseUrl, initScript?: string, email = 'live@example.com'): Promise<Watched> {
   const page = await (await browser.newContext({ viewport: { width: 1200, height: 1000 } })).newPage();
   const calls: string[] = [];
   const resumedFrom: (string | undefined)[] = [];
@@ -119,15 +139,20 @@ async function signedInPage(origin = baseUrl, initScript?: string): Promise<Watc
     }`,
   });
   if (initScript !== undefined) await page.addInitScript({ content: initScript });
-  // The SSE messages Chromium received, with their ids (tracked versions), from the DevTools protocol.
+  // The job stream's SSE messages Chromium received, with their ids (tracked versions), from the
+  // DevTools protocol; the header's list stream beside it is left out.
   const eventIds: string[] = [];
+  const jobStreams = new Set<string>();
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Network.enable');
+  cdp.on('Network.requestWillBeSent', (event) => {
+    if (new URL(event.request.url).pathname === '/trpc/jobs.watchJob') jobStreams.add(event.requestId);
+  });
   cdp.on('Network.eventSourceMessageReceived', (event) => {
-    if (event.eventName === 'message') eventIds.push(event.eventId);
+    if (event.eventName === 'message' && jobStreams.has(event.requestId)) eventIds.push(event.eventId);
   });
   await page.goto(origin);
-  await page.getByLabel('Email').fill('live@example.com');
+  await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('link', { name: 'My jobs' }).waitFor();
@@ -239,22 +264,8 @@ describe('live job updates', () => {
 
   it('lists the job in the header of the user’s other browser, and notifies it when the job finishes while hidden', async () => {
     // Another browser (its own context: no localStorage in common) whose tab the user will hide,
-    // with notifications allowed; the page's Notification records what it is asked to show.
-    const other = await signedInPage(
-      baseUrl,
-      `{
-        let hidden = false;
-        window.shownNotifications = [];
-        window.hideTab = () => { hidden = true; document.dispatchEvent(new Event('visibilitychange')); };
-        Object.defineProperty(document, 'hidden', { get: () => hidden });
-        Object.defineProperty(document, 'visibilityState', { get: () => (hidden ? 'hidden' : 'visible') });
-        window.Notification = class {
-          static permission = 'granted';
-          static requestPermission = async () => 'granted';
-          constructor(title, options) { window.shownNotifications.push({ title, tag: options?.tag }); }
-        };
-      }`,
-    );
+    // with notifications allowed.
+    const other = await signedInPage(baseUrl, switchableTab);
     const { page } = await signedInPage();
     // HOLD: the job stays running until released, however slowly the other tab's polls come.
     await startAnalysis(page, 'Started in one browser. Watched from the header of another. HOLD');
@@ -265,12 +276,40 @@ describe('live job updates', () => {
     await indicator.click();
     expect(await other.page.getByRole('link', { name: 'Document analysis' }).getAttribute('href')).toBe(`/jobs/${jobId}`);
     await other.page.evaluate('window.hideTab()');
+    const pollsBefore = other.requests('jobs.activeJobs');
     writeFileSync(join(releaseDir, jobId), '');
     await completed(page);
-    // A hidden tab asks every 30 s: the notification comes with its next answer.
+    // The header's stream (jobs.watchActiveJobs) pushes the list without the job: no poll needed
+    // (a hidden tab polls only every 30 s, and only when the stream is down).
     await expect
       .poll(() => other.page.evaluate('window.shownNotifications'), { timeout: 60_000, interval: 500 })
       .toEqual([{ title: 'Document analysis completed', tag: jobId }]);
     await indicator.waitFor({ state: 'detached' });
+    expect(other.requests('jobs.activeJobs')).toBe(pollsBefore);
+  }, 120_000);
+
+  it('updates the admin viewer live while it is seen, and asks nothing while it is hidden', async () => {
+    const viewer = await signedInPage(baseUrl, switchableTab, 'admin-live@example.com');
+    await viewer.page.getByRole('link', { name: 'Job viewer' }).click();
+    await viewer.page.getByText('Live', { exact: true }).waitFor({ timeout: 15_000 });
+    const { page } = await signedInPage();
+    await startAnalysis(page, 'The admin viewer lists this without a reload. HOLD');
+    const jobId = new URL(page.url()).pathname.split('/').at(-1) ?? '';
+    const row = viewer.page.locator('tr', { has: viewer.page.locator(`a[href="/admin/jobs/${jobId}"]`) });
+    await row.getByText('running').waitFor({ timeout: 15_000 });
+
+    await viewer.page.evaluate('window.hideTab()');
+    const asked = () => viewer.requests('admin.listJobs') + viewer.requests('admin.stats') + viewer.requests('admin.watchChanges');
+    const askedWhileSeen = asked();
+    writeFileSync(join(releaseDir, jobId), '');
+    await completed(page);
+    // Longer than the fallback poll (5 s) and the stream's throttle (2 s): a hidden viewer still asks nothing.
+    await page.waitForTimeout(6_000);
+    expect(asked()).toBe(askedWhileSeen);
+    expect(await row.getByText('running').count()).toBe(1);
+
+    // Shown again, it catches up at once.
+    await viewer.page.evaluate('window.showTab()');
+    await row.getByText('completed').waitFor({ timeout: 15_000 });
   }, 120_000);
 });

@@ -1,6 +1,7 @@
 import { createApiToken, defaultApiSettings, type ApiSettings } from '@jobkit/api';
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { createHttpServer } from '../src/http-server.ts';
 
 export interface HttpHarness {
@@ -37,6 +38,18 @@ export async function userWithToken(db: TestDatabase, role: 'user' | 'admin' = '
   const userId = await createTestUser(db, role);
   const { token } = await createApiToken(db, userId, `${role} token`);
   return { userId, token };
+}
+
+const startAnswer = z.object({ result: z.object({ data: z.object({ jobId: z.string() }) }) });
+
+/** Starts a document analysis over HTTP as `token`'s user; its job id. */
+export async function startDocumentJob(baseUrl: string, token: string, text = 'Watched over HTTP.'): Promise<string> {
+  const response = await fetch(`${baseUrl}/trpc/analysis.startDocumentAnalysis`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ input: { text } }),
+  });
+  return startAnswer.parse(await response.json()).result.data.jobId;
 }
 
 export interface CallResult {

@@ -1,7 +1,7 @@
 import { claimJobs, completeJob, recordProgress } from '@jobkit/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { startHarness, userWithToken, type HttpHarness } from './harness.ts';
+import { startDocumentJob, startHarness, userWithToken, type HttpHarness } from './harness.ts';
 import { nextEvent, watchJobEvents, type SseEvent } from './sse.ts';
 
 let harness: HttpHarness;
@@ -19,16 +19,7 @@ afterAll(() => harness.close());
 const sse = (token: string, input: object, headers: Record<string, string> = {}) => watchJobEvents(harness.baseUrl, token, input, headers);
 const next = nextEvent;
 
-const startAnswer = z.object({ result: z.object({ data: z.object({ jobId: z.string() }) }) });
-
-async function startJob(token: string): Promise<string> {
-  const response = await fetch(`${harness.baseUrl}/trpc/analysis.startDocumentAnalysis`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ input: { text: 'Watched over HTTP.' } }),
-  });
-  return startAnswer.parse(await response.json()).result.data.jobId;
-}
+const startJob = (token: string) => startDocumentJob(harness.baseUrl, token);
 
 describe('jobs.watchJob over SSE', () => {
   it('streams the job at once, each progress step with its version as the event id, and ends after completion', async () => {

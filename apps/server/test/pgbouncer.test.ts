@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createHttpServer } from '../src/http-server.ts';
 import { call } from './harness.ts';
-import { nextEvent, watchJobEvents } from './sse.ts';
+import { nextEvent, subscriptionEvents, watchJobEvents } from './sse.ts';
 
 const handlersModule = new URL('./fixtures/inline-handlers.ts', import.meta.url);
 const text = 'Jobkit runs behind PgBouncer. It works in both pool modes, and every job ends once.';
@@ -218,5 +218,11 @@ describe('through PgBouncer in transaction mode, LISTEN through it too', () => {
     const version = z.object({ result: z.object({ data: z.object({ status: z.literal('completed'), version: z.int() }) }) }).parse(full.body).result.data.version;
     const poll = await call(baseUrl, 'jobs.pollJob', 'query', { token, input: { jobId, knownVersion: version } });
     expect([poll.status, poll.body]).toEqual([200, { result: { data: { changed: false, version } } }]);
+    // The header's list stream says the same, naming what to poll.
+    const header = await nextEvent(subscriptionEvents(baseUrl, token, 'jobs.watchActiveJobs'));
+    expect([header.event, JSON.parse(header.data)]).toMatchObject([
+      'serialized-error',
+      { message: expect.stringContaining('poll jobs.activeJobs instead') as unknown, data: { code: 'SERVICE_UNAVAILABLE' } },
+    ]);
   }, 120_000);
 });

@@ -7,8 +7,19 @@ export interface SseEvent {
 }
 
 /** Opens `jobs.watchJob` as a browser's EventSource would (GET, text/event-stream) and parses its events. */
-export async function* watchJobEvents(baseUrl: string, token: string, input: object, headers: Record<string, string> = {}): AsyncGenerator<SseEvent> {
-  const url = `${baseUrl}/trpc/jobs.watchJob?input=${encodeURIComponent(JSON.stringify(input))}`;
+export function watchJobEvents(baseUrl: string, token: string, input: object, headers: Record<string, string> = {}): AsyncGenerator<SseEvent> {
+  return subscriptionEvents(baseUrl, token, 'jobs.watchJob', input, headers);
+}
+
+/** Opens any subscription of the router (GET, text/event-stream) and parses its events. */
+export async function* subscriptionEvents(
+  baseUrl: string,
+  token: string,
+  path: string,
+  input?: object,
+  headers: Record<string, string> = {},
+): AsyncGenerator<SseEvent> {
+  const url = `${baseUrl}/trpc/${path}${input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`}`;
   const response = await fetch(url, { headers: { accept: 'text/event-stream', authorization: `Bearer ${token}`, ...headers } });
   expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
   if (!response.body) throw new Error('no body');

@@ -1,5 +1,7 @@
 import { isTerminalStatus, type JobStatus } from '@jobkit/jobs';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
+import { useDocumentHidden } from './document-hidden.ts';
+import { useStreamDelivering } from './stream-delivering.ts';
 import { trpc } from './trpc.ts';
 
 export interface FinishedJob {
@@ -13,36 +15,31 @@ export interface UserActiveJobsOptions {
   onFinished?: (job: FinishedJob) => void;
 }
 
-/** How often the list is asked for: often while the tab is seen, seldom while it is hidden. */
+/** How often the list is polled when its stream is not delivering: often while the tab is seen, seldom while it is hidden. */
 const visibleIntervalMs = 5_000;
 const hiddenIntervalMs = 30_000;
 
-function useDocumentHidden(): boolean {
-  const [hidden, setHidden] = useState(() => typeof document !== 'undefined' && document.hidden);
-  useEffect(() => {
-    const onChange = () => {
-      setHidden(document.hidden);
-    };
-    document.addEventListener('visibilitychange', onChange);
-    return () => {
-      document.removeEventListener('visibilitychange', onChange);
-    };
-  }, []);
-  return hidden;
-}
-
 /**
- * The signed-in user's queued and running analyses, from the server (`jobs.activeJobs`), so the
- * list follows the user across devices and browsers. Asked every 5 s in a visible tab and every
- * 30 s in a hidden one (so a hidden tab still hears that a job finished, for a notification), and at
- * once after this tab starts a job. A job that leaves the list is read once: only a finished one is
- * reported to `onFinished` (a job can also leave the list because newer ones pushed it out).
+ * The signed-in user's queued and running analyses, from the server, so the list follows the user
+ * across devices and browsers. Pushed by `jobs.watchActiveJobs` (SSE: again whenever one of the
+ * user's jobs starts, progresses or ends), hidden tab included, so that it hears a job finish, for
+ * a notification. While the stream is not delivering (refused behind a pooler, blocked, reconnecting)
+ * `jobs.activeJobs` is polled instead, every 5 s in a visible tab and every 30 s in a hidden one,
+ * and at once after this tab starts a job. A job that leaves the list is read once: only a finished
+ * one is reported to `onFinished` (a job can also leave the list because newer ones pushed it out).
  */
 export function useUserActiveJobs(options: UserActiveJobsOptions = {}) {
   const utils = trpc.useUtils();
   const hidden = useDocumentHidden();
+  const subscription = trpc.jobs.watchActiveJobs.useSubscription(undefined, {
+    onData: (list) => {
+      stream.delivered();
+      utils.jobs.activeJobs.setData(undefined, list);
+    },
+  });
+  const stream = useStreamDelivering(subscription.status);
   const query = trpc.jobs.activeJobs.useQuery(undefined, {
-    refetchInterval: hidden ? hiddenIntervalMs : visibleIntervalMs,
+    refetchInterval: stream.delivering ? false : hidden ? hiddenIntervalMs : visibleIntervalMs,
     refetchIntervalInBackground: true,
     retry: false,
   });

@@ -1,5 +1,7 @@
 import { jobChangesChannel, listenOnChannels, type JobNotifications } from '@jobkit/queue';
 import type { JobSnapshot } from '@jobkit/jobs';
+import { createTickTopics, type ChangeTicks } from './change-ticks.ts';
+import { sleepUntilWoken, type WakeSlot } from './wake.ts';
 
 /** What a subscriber is handed: the job as it is now, or why there is no more to hand. */
 export type JobDelivery =
@@ -24,6 +26,10 @@ export interface JobStreamHub {
   /** LISTEN does not hear notifications here (a pooler in transaction mode): nothing can be streamed. */
   readonly deaf: boolean;
   subscribe(jobId: string): JobSubscription;
+  /** Ticks when a job of this owner is added, changes or is deleted. */
+  subscribeOwner(ownerId: string): ChangeTicks;
+  /** Ticks when any job is added, changes or is deleted (the admin viewer). */
+  subscribeEverything(): ChangeTicks;
   /** Snapshot reads the hub made (one per change of a watched job, however many watch it); for tests. */
   readonly reads: number;
   /** How many subscribers this job has here; for tests. */
@@ -40,9 +46,8 @@ export interface JobStreamHubOptions {
   log?: ((message: string) => void) | undefined;
 }
 
-interface Subscriber {
+interface Subscriber extends WakeSlot {
   held: JobDelivery | undefined;
-  wake: (() => void) | undefined;
   closed: boolean;
 }
 
@@ -56,6 +61,11 @@ interface WatchedJob {
   forced: boolean;
 }
 
+/** `owner:<owner id>` announces that a list of that owner's jobs changed (20261202132857_job_owner_notify). */
+const ownerPrefix = 'owner:';
+/** The topic of every job; owner ids are UUIDs, so it cannot clash with one. */
+const everything = 'everything';
+
 /**
  * One LISTEN per server process on `jobkit_job_changes`, fanned out in memory. A notification
  * for a watched job starts one read of that job, whose snapshot goes to all its subscribers;
@@ -64,6 +74,7 @@ interface WatchedJob {
  */
 export function createJobStreamHub(options: JobStreamHubOptions): JobStreamHub {
   const watched = new Map<string, WatchedJob>();
+  const lists = createTickTopics();
   let reads = 0;
   let closed = false;
   // Subscribers read once `ready` settles, with or without a LISTEN in place.
@@ -118,6 +129,11 @@ export function createJobStreamHub(options: JobStreamHubOptions): JobStreamHub {
     {
       channels: [jobChangesChannel],
       onNotification(_channel, payload) {
+        if (payload.startsWith(ownerPrefix)) {
+          lists.tick(payload.slice(ownerPrefix.length));
+          lists.tick(everything);
+          return;
+        }
         const colon = payload.lastIndexOf(':');
         const version = Number(payload.slice(colon + 1));
         if (colon > 0 && Number.isInteger(version)) changed(payload.slice(0, colon), version);
@@ -127,6 +143,7 @@ export function createJobStreamHub(options: JobStreamHubOptions): JobStreamHub {
         // unheard: read each once more. At a first connect that works nobody has read yet.
         if (!readySettled) return;
         for (const jobId of watched.keys()) changed(jobId, 'unknown');
+        lists.tickAll();
       },
     },
     {
@@ -149,6 +166,8 @@ export function createJobStreamHub(options: JobStreamHubOptions): JobStreamHub {
       return reads;
     },
     subscribers: (jobId) => watched.get(jobId)?.subscribers.size ?? 0,
+    subscribeOwner: (ownerId) => lists.subscribe(ownerId),
+    subscribeEverything: () => lists.subscribe(everything),
     subscribe(jobId) {
       let job = watched.get(jobId);
       if (!job) {
@@ -173,15 +192,7 @@ export function createJobStreamHub(options: JobStreamHubOptions): JobStreamHub {
               subscriber.held = undefined;
               return held;
             }
-            await new Promise<void>((resolve) => {
-              const stop = () => {
-                subscriber.wake = undefined;
-                signal?.removeEventListener('abort', stop);
-                resolve();
-              };
-              subscriber.wake = stop;
-              signal?.addEventListener('abort', stop, { once: true });
-            });
+            await sleepUntilWoken(subscriber, signal);
           }
           return undefined;
         },
@@ -196,6 +207,7 @@ export function createJobStreamHub(options: JobStreamHubOptions): JobStreamHub {
         }
       }
       watched.clear();
+      lists.closeAll();
       await listener.close();
     },
   };

@@ -41,6 +41,15 @@ export async function closeJobStream(db: Database): Promise<void> {
   await hub?.close();
 }
 
+/** Behind a pooler in transaction mode no change would ever arrive: say so, so the client polls. */
+export function refuseIfDeaf(hub: JobStreamHub, pollInstead: string): void {
+  if (!hub.deaf) return;
+  throw new TRPCError({
+    code: 'SERVICE_UNAVAILABLE',
+    message: `Live job updates are not available on this server (its database connection cannot LISTEN); poll ${pollInstead} instead.`,
+  });
+}
+
 export interface WatchJobInput {
   jobId: string;
   /** The version the client last received (tRPC sets it on reconnect from the tracked event id). */
@@ -64,13 +73,7 @@ export async function* watchJob(
     const row = await findJobSnapshotRow(ctx.db, ctx.actor, input.jobId);
     if (!row) throw await jobNotFound(ctx.db, ctx.actor, input.jobId);
     const first = toJobSnapshot(row);
-    if (hub.deaf) {
-      // Behind a pooler in transaction mode no change would ever arrive: say so, so the client polls.
-      throw new TRPCError({
-        code: 'SERVICE_UNAVAILABLE',
-        message: 'Live job updates are not available on this server (its database connection cannot LISTEN); poll jobs.getJob instead.',
-      });
-    }
+    refuseIfDeaf(hub, 'jobs.getJob');
     // A reconnect that already has this version waits for the next one instead of receiving it again.
     if (input.lastEventId !== String(first.version)) yield tracked(String(first.version), first);
     if (isTerminalStatus(first.status)) return;

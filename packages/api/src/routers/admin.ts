@@ -4,6 +4,8 @@ import { contractFor, defaultRetentionMs, isJobKind, jobStatusSchema } from '@jo
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { adminStats } from '../admin-stats.ts';
+import { jobStreamFor } from '../job-stream/watch-job.ts';
+import { watchList } from '../job-stream/watch-list.ts';
 import type { Actor, InnerContext } from '../context.ts';
 import { keysetPage } from '../paging.ts';
 import { requeueJob } from '../requeue.ts';
@@ -13,6 +15,8 @@ import { firstUuidAt, lastUuidAt } from '../uuid-time.ts';
 const jobId = z.uuid({ message: 'A job id is a UUID' });
 const selection = z.object({ jobIds: z.array(jobId).min(1, 'Select at least one job').max(100, 'Select at most 100 jobs') });
 const timestamp = z.iso.datetime({ offset: true });
+/** The viewer refetches its counts and list on each tick: at most this often, for each open viewer. */
+const adminChangesThrottleMs = 2_000;
 
 
 async function kindsOf(ctx: { db: Database }, jobIds: string[]): Promise<Map<string, string>> {
@@ -103,6 +107,23 @@ export const adminRouter = createTRPCRouter({
         nextCursor,
       };
     }),
+
+  /**
+   * A tick at once and then whenever any job is added, changes or is deleted, at most every 2 s
+   * however busy the queue: the viewer refetches what it shows on each. It carries no job data.
+   * SERVICE_UNAVAILABLE where the server cannot LISTEN: the viewer polls then.
+   */
+  watchChanges: adminProcedure.subscription(({ ctx, signal }) => {
+    const hub = jobStreamFor(ctx.db);
+    return watchList({
+      hub,
+      ticks: hub.subscribeEverything(),
+      read: () => Promise.resolve({ changedAt: new Date().toISOString() }),
+      throttleMs: adminChangesThrottleMs,
+      pollInstead: 'admin.stats and admin.listJobs',
+      signal,
+    });
+  }),
 
   /** Counts by status and jobs started per minute over the last hour; cached a few seconds. */
   stats: adminProcedure.query(({ ctx }) => adminStats(ctx.db)),

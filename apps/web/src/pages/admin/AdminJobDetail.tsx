@@ -1,8 +1,9 @@
 import { isTerminalStatus } from '@jobkit/jobs';
-import { trpc } from '@jobkit/react';
+import { trpc, useAdminChanges } from '@jobkit/react';
 import { Link, useLocation } from 'wouter';
 import { z } from 'zod';
 import { formatDuration, formatTime } from '../../format.ts';
+import { LiveBadge } from './LiveBadge.tsx';
 
 const progressHistorySchema = z.array(z.object({ at: z.string(), attempt: z.int(), percent: z.number(), message: z.string() }));
 
@@ -18,9 +19,10 @@ function Json({ label, value }: { label: string; value: unknown }) {
 export function AdminJobDetail({ jobId }: { jobId: string }) {
   const [, navigate] = useLocation();
   const utils = trpc.useUtils();
+  const changes = useAdminChanges();
   const job = trpc.admin.getJob.useQuery(
     { jobId },
-    { refetchInterval: (q) => (q.state.data && isTerminalStatus(q.state.data.status) ? false : 2000), retry: false },
+    { refetchInterval: (q) => (q.state.data && isTerminalStatus(q.state.data.status) ? false : changes.pollMs), retry: false },
   );
   const refresh = () => void utils.admin.invalidate();
   const retry = trpc.admin.retry.useMutation({ onSuccess: refresh });
@@ -39,7 +41,9 @@ export function AdminJobDetail({ jobId }: { jobId: string }) {
   return (
     <main className="panel job">
       <p><Link href="/admin">← All jobs</Link></p>
-      <h1>{data.title} <span className="muted small">{data.id}</span></h1>
+      <h1>
+        {data.title} <span className="muted small">{data.id}</span> <LiveBadge live={changes.live} />
+      </h1>
       <p>
         <span className={`badge badge-${data.status}`}>{data.status}</span> owned by {data.owner.email} · attempt {data.attempt} of{' '}
         {data.maxAttempts} · created {formatTime(data.createdAt)}

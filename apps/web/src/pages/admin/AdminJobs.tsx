@@ -1,10 +1,11 @@
 import type { JobStatus } from '@jobkit/jobs';
-import { trpc } from '@jobkit/react';
+import { trpc, useAdminChanges } from '@jobkit/react';
 import { useState, type SyntheticEvent } from 'react';
 import { Link, useLocation } from 'wouter';
 import { formatTime } from '../../format.ts';
 import { LoadOlder, StatusKindFilters } from '../../ListControls.tsx';
 import { AdminStats } from './AdminStats.tsx';
+import { LiveBadge } from './LiveBadge.tsx';
 import { BulkActions } from './BulkActions.tsx';
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -26,9 +27,10 @@ export function AdminJobs() {
     createdFrom: from ? new Date(from).toISOString() : undefined,
     createdTo: to ? new Date(to).toISOString() : undefined,
   };
+  const changes = useAdminChanges();
   const jobs = trpc.admin.listJobs.useInfiniteQuery(filters, {
     getNextPageParam: (page) => page.nextCursor ?? undefined,
-    refetchInterval: 5000,
+    refetchInterval: changes.pollMs,
   });
   const items = jobs.data?.pages.flatMap((page) => page.items) ?? [];
   const toggle = (id: string) => {
@@ -46,8 +48,10 @@ export function AdminJobs() {
 
   return (
     <main className="panel">
-      <h1>Job viewer</h1>
-      <AdminStats />
+      <h1>
+        Job viewer <LiveBadge live={changes.live} />
+      </h1>
+      <AdminStats pollMs={changes.pollMs} />
       <form className="filters" onSubmit={openById} role="search">
         <label>
           Job id{' '}

@@ -2,9 +2,12 @@ import { jobStatuses } from '@jobkit/jobs';
 import { trpc } from '@jobkit/react';
 import { Bar, BarChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 
-/** Counts by status and jobs started per minute over the last hour, refreshed every 5 s. */
-export function AdminStats() {
-  const stats = trpc.admin.stats.useQuery(undefined, { refetchInterval: 5000 });
+/**
+ * Counts by status and jobs started per minute over the last hour, refetched on each change tick
+ * (the viewer's `useAdminChanges`), or every `pollMs` when that stream is down.
+ */
+export function AdminStats({ pollMs }: { pollMs: number | false }) {
+  const stats = trpc.admin.stats.useQuery(undefined, { refetchInterval: pollMs });
   if (stats.error) return <p role="alert" className="error">{stats.error.message}</p>;
   const data = stats.data;
   const perMinute = (data?.perMinute ?? []).map((point) => ({
