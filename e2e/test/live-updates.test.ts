@@ -238,7 +238,7 @@ describe('live job updates', () => {
     try {
       const { page, requests, shown, eventIds, resumedFrom } = await signedInPage(front.url);
       await startAnalysis(page, 'The network drops for a moment. The stream picks up where it was.', front.url);
-      // Early in the job, so that the reconnect (Chromium waits 3 s: tRPC sends no `retry:`) can land
+      // Early in the job, so that the reconnect (after the 1 s the server's `retry:` asks for) can land
       // before the end; whenever it lands, only what follows is checked, never a duration.
       await page.getByText(/Reading part 1 of 8/).waitFor();
       const before = eventIds.length;

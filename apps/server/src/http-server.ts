@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { registerFileRoutes } from './file-routes.ts';
 import { securityHeaders } from './security-headers.ts';
+import { addSseRetryHint } from './sse-retry.ts';
 
 export interface HttpServerOptions {
   db: Database;
@@ -107,6 +108,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   // Open job streams end before the server waits for its connections to finish (preClose, not
   // onClose), and the stream's LISTEN connection goes with them.
   app.addHook('preClose', () => closeJobStream(options.db));
+  addSseRetryHint(app);
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {

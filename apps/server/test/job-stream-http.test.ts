@@ -2,6 +2,7 @@ import { claimJobs, completeJob, recordProgress } from '@jobkit/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startDocumentJob, startHarness, userWithToken, type HttpHarness } from './harness.ts';
+import { sseReconnectMs } from '../src/sse-retry.ts';
 import { nextEvent, watchJobEvents, type SseEvent } from './sse.ts';
 
 let harness: HttpHarness;
@@ -58,6 +59,22 @@ describe('jobs.watchJob over SSE', () => {
     const event = await pending;
     expect(JSON.parse(event.data)).toMatchObject({ status: 'running' });
     expect(Number(event.id)).toBeGreaterThan(Number(first.id));
+  });
+
+  it('tells the browser to reconnect a dropped stream after 1 s (retry:), before any event', async () => {
+    const jobId = await startJob(alice.token);
+    const controller = new AbortController();
+    const response = await fetch(`${harness.baseUrl}/trpc/jobs.watchJob?input=${encodeURIComponent(JSON.stringify({ jobId }))}`, {
+      headers: { accept: 'text/event-stream', authorization: `Bearer ${alice.token}` },
+      signal: controller.signal,
+    });
+    let text = '';
+    for await (const chunk of response.body?.pipeThrough(new TextDecoderStream()) ?? []) {
+      text += chunk;
+      if (text.includes('\n\n')) break;
+    }
+    controller.abort();
+    expect(text.startsWith(`retry: ${String(sseReconnectMs)}\n\n`)).toBe(true);
   });
 
   it('refuses another user’s job with the NOT_FOUND getJob gives', async () => {

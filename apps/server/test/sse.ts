@@ -31,6 +31,7 @@ export async function* subscriptionEvents(
       const block = buffered.slice(0, end);
       buffered = buffered.slice(end + 2);
       const event: SseEvent = { event: 'message', id: undefined, data: '' };
+      let hasData = false;
       for (const line of block.split('\n')) {
         const colon = line.indexOf(':');
         // Lines starting with ':' are comments: tRPC's keep-alive pings.
@@ -39,9 +40,13 @@ export async function* subscriptionEvents(
         const value = line.slice(colon + 1).replace(/^ /, '');
         if (field === 'event') event.event = value;
         if (field === 'id') event.id = value;
-        if (field === 'data') event.data += value;
+        if (field === 'data') {
+          event.data += value;
+          hasData = true;
+        }
       }
-      yield event;
+      // As EventSource does: a block without data (the `retry:` hint) dispatches no event.
+      if (hasData) yield event;
     }
   }
 }
