@@ -1,4 +1,5 @@
 import { databaseEnvironmentShape } from '@jobkit/db';
+import { emailEnvironmentShape, requireCompleteEmailSettings } from '@jobkit/email';
 import { webhookEnvironmentShape } from '@jobkit/webhooks';
 import { workerEnvironmentShape } from '@jobkit/worker';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,8 @@ const environmentSchema = z.object({
   RUN_WORKER: flag.default(true),
   ...workerEnvironmentShape,
   ...webhookEnvironmentShape,
+  /** E-mail on finish: SMTP_URL, SMTP_FROM and PUBLIC_URL, all three or none (checked below). */
+  ...emailEnvironmentShape,
   /** Set when users reach the server over HTTPS (directly or through a proxy). */
   SECURE_COOKIES: flag.default(false),
   /**
@@ -51,7 +54,7 @@ const environmentSchema = z.object({
   UPLOAD_DB_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(4),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug']).default('info'),
   WEB_DIST: z.string().default(fileURLToPath(new URL('../../web/dist/', import.meta.url))),
-});
+}).superRefine(requireCompleteEmailSettings);
 
 export type ServerConfig = z.infer<typeof environmentSchema>;
 

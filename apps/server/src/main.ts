@@ -11,6 +11,7 @@ import { createWorker, onShutdownSignal, workerOptionsFrom } from '@jobkit/worke
 import { llmSettingsFrom } from '@jobkit/analyses/handlers';
 import { defaultHandlersModule } from '@jobkit/jobs/handlers';
 import { registerWebhookDeliveryKind } from '@jobkit/webhooks';
+import { emailSettingsFrom, registerEmailNotificationKind } from '@jobkit/email';
 import { readConfig } from './config.ts';
 import { createHttpServer } from './http-server.ts';
 
@@ -36,6 +37,7 @@ const app = await createHttpServer({
     maxActiveJobsPerUser: config.MAX_ACTIVE_JOBS_PER_USER,
     maxStartsPerMinute: config.MAX_STARTS_PER_MINUTE,
     llmEnabled: llmSettingsFrom(process.env) !== null,
+    emailEnabled: emailSettingsFrom(config) !== null,
     maxUploadBytes: config.MAX_UPLOAD_MB * 1024 * 1024,
     maxStorageBytesPerUser: config.MAX_STORAGE_MB_PER_USER * 1024 * 1024,
     maxConcurrentUploadsPerUser: config.MAX_UPLOADS_PER_USER,
@@ -47,9 +49,12 @@ const app = await createHttpServer({
   logLevel: config.LOG_LEVEL,
   trustProxy: config.TRUST_PROXY,
 });
-// Only a process that runs the webhookDelivery handler says what the database enqueues for it (an API
-// alone reads no deliveries); a newer release's registration is kept.
-if (config.RUN_WORKER) await registerWebhookDeliveryKind(booted.database.pool);
+// Only a process that runs the webhookDelivery and emailNotification handlers says what the database
+// enqueues for them (an API alone reads no deliveries); a newer release's registration is kept.
+if (config.RUN_WORKER) {
+  await registerWebhookDeliveryKind(booted.database.pool);
+  await registerEmailNotificationKind(booted.database.pool);
+}
 const worker = config.RUN_WORKER
   ? createWorker({
       database: booted.database,

@@ -8,6 +8,7 @@ import { bootDatabase, connectionOptionsFrom, databaseEnvironmentShape } from '@
 import { createWorker, onShutdownSignal, workerEnvironmentShape, workerOptionsFrom } from '@jobkit/worker';
 import { defaultHandlersModule } from '@jobkit/jobs/handlers';
 import { registerWebhookDeliveryKind, webhookEnvironmentShape } from '@jobkit/webhooks';
+import { emailEnvironmentShape, registerEmailNotificationKind, requireCompleteEmailSettings } from '@jobkit/email';
 import { z } from 'zod';
 
 const environment = z
@@ -17,7 +18,9 @@ const environment = z
     JOBKIT_DATA_DIR: z.string().optional(),
     ...workerEnvironmentShape,
     ...webhookEnvironmentShape,
+    ...emailEnvironmentShape,
   })
+  .superRefine(requireCompleteEmailSettings)
   .parse(process.env);
 
 const booted = await bootDatabase({
@@ -27,10 +30,13 @@ const booted = await bootDatabase({
   maxConnections: 5,
   connection: connectionOptionsFrom(environment),
 });
-// This worker runs the webhookDelivery handler, so it tells the database what to enqueue when a job
-// with an endpoint finishes: deliveries it reads. A newer release's registration is kept.
+// This worker runs the webhookDelivery and emailNotification handlers, so it tells the database what
+// to enqueue when a job with an endpoint or notifyByEmail finishes: deliveries it reads. A newer
+// release's registration is kept.
 const delivery = await registerWebhookDeliveryKind(booted.database.pool);
 if (!delivery.written) console.log(`Webhook deliveries stay at version ${delivery.stored.payloadVersion}, registered by a newer release.`);
+const email = await registerEmailNotificationKind(booted.database.pool);
+if (!email.written) console.log(`Finish e-mails stay at version ${email.stored.payloadVersion}, registered by a newer release.`);
 const worker = createWorker({
   database: booted.database,
   handlersModule: defaultHandlersModule,

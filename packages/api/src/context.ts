@@ -16,6 +16,8 @@ export interface ApiSettings {
   maxStartsPerMinute: number;
   /** A language model endpoint is configured, so LLM analyses can run. */
   llmEnabled: boolean;
+  /** An SMTP server is configured (SMTP_URL, SMTP_FROM, PUBLIC_URL), so starts may ask for an e-mail when they finish. */
+  emailEnabled: boolean;
   /** The largest upload accepted, in bytes. */
   maxUploadBytes: number;
   /** The most bytes one user's files may take (uploads and the reports their jobs wrote); 0 for no quota. */
@@ -35,6 +37,7 @@ export const defaultApiSettings: ApiSettings = {
   maxActiveJobsPerUser: 100,
   maxStartsPerMinute: 600,
   llmEnabled: false,
+  emailEnabled: false,
   maxUploadBytes: 256 * 1024 * 1024,
   maxStorageBytesPerUser: 2048 * 1024 * 1024,
   maxConcurrentUploadsPerUser: 4,

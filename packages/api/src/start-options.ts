@@ -21,6 +21,8 @@ export const startOptionsShape = {
     .optional(),
   /** One of the caller's webhook endpoints (webhooks.create), called with a signed POST when the job finishes. */
   webhookEndpointId: z.uuid({ message: 'webhookEndpointId is the id of one of your webhook endpoints' }).optional(),
+  /** E-mail the caller when the job finishes (completed, failed or cancelled), where the server can send mail. */
+  notifyByEmail: z.boolean({ message: 'notifyByEmail is true or false' }).optional(),
 };
 
 export interface StartRequest {
@@ -29,6 +31,7 @@ export interface StartRequest {
   priority?: number | undefined;
   runAt?: string | undefined;
   webhookEndpointId?: string | undefined;
+  notifyByEmail?: boolean | undefined;
 }
 
 /** Why this server cannot run a kind now, in words; null when it can. */
@@ -39,6 +42,12 @@ export function unavailableReason(settings: InnerContext['settings'], kind: stri
   return null;
 }
 
+/** Why this server cannot e-mail when a job finishes, in words; null when it can. */
+export function emailUnavailableReason(settings: InnerContext['settings']): string | null {
+  if (settings.emailEnabled) return null;
+  return 'E-mail when a job finishes is not available on this server: it has no mail server configured (SMTP_URL, SMTP_FROM, PUBLIC_URL).';
+}
+
 /** The row to insert for one validated start request, its uploaded files checked. */
 export async function newJobFor(
   ctx: InnerContext & { actor: Actor },
@@ -47,6 +56,8 @@ export async function newJobFor(
 ): Promise<NewJob> {
   const unavailable = unavailableReason(ctx.settings, contract.kind);
   if (unavailable) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: unavailable });
+  const noEmail = request.notifyByEmail === true ? emailUnavailableReason(ctx.settings) : null;
+  if (noEmail) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: noEmail });
   if (request.webhookEndpointId !== undefined) await assertOwnEndpoint(ctx, ctx.db, ctx.actor.userId, request.webhookEndpointId);
   return {
     kind: contract.kind,
@@ -58,6 +69,7 @@ export async function newJobFor(
     priority: request.priority,
     runAt: request.runAt === undefined ? undefined : new Date(request.runAt),
     webhookEndpointId: request.webhookEndpointId,
+    notifyByEmail: request.notifyByEmail,
     inputFileIds: await inputFilesOf(ctx.db, ctx.actor, contract, request.input),
   };
 }

@@ -34,10 +34,12 @@ describe('start procedures derived from the registry', () => {
     expectTypeOf<Analysis>().toHaveProperty('startLlmAnalysis');
     // @ts-expect-error webhook deliveries are started by the database, not by callers
     expectTypeOf<Analysis['startWebhookDelivery']>().not.toBeNever();
+    // @ts-expect-error finish e-mails likewise
+    expectTypeOf<Analysis['startEmailNotification']>().not.toBeNever();
     // @ts-expect-error tracked jobs are created with jobs.createTracked
     expectTypeOf<Analysis['startTracked']>().not.toBeNever();
-    // Every kind but the two the system starts: a kind added with `pnpm gen:kind` is startable without editing this.
-    expectTypeOf<StartableKind>().toEqualTypeOf<Exclude<JobKind, 'webhookDelivery' | 'tracked'>>();
+    // Every kind but the three the system starts: a kind added with `pnpm gen:kind` is startable without editing this.
+    expectTypeOf<StartableKind>().toEqualTypeOf<Exclude<JobKind, 'webhookDelivery' | 'emailNotification' | 'tracked'>>();
     expectTypeOf<RouterOutputs['analysis']['kinds'][number]['kind']>().toEqualTypeOf<StartableKind>();
   });
 

@@ -1,7 +1,8 @@
 import { analysisHandlers } from '@jobkit/analyses/handlers';
+import { createEmailNotificationHandler } from '@jobkit/email/handler';
 import { webhookDeliveryHandler } from '@jobkit/webhooks/handler';
 import { registerHandlers, type JobHandler } from '@jobkit/worker';
-import type { JobContracts, JobKind } from './registry.ts';
+import { contractFor, type JobContracts, type JobKind } from './registry.ts';
 import type { trackedJob } from './tracked.ts';
 
 /** Kinds our workers run: all but tracked jobs, which other systems run and report. */
@@ -10,6 +11,8 @@ type WorkerKind = Exclude<JobKind, (typeof trackedJob)['kind']>;
 const handlersByKind = {
   ...analysisHandlers,
   webhookDelivery: webhookDeliveryHandler,
+  // The subject names the finished job's kind by its title, which only the registry knows.
+  emailNotification: createEmailNotificationHandler({ titleOf: (kind) => contractFor(kind)?.title }),
 } satisfies { [Kind in WorkerKind]: JobHandler<JobContracts[Kind]> };
 
 /** The handlers of every kind in the registry. Loaded by the worker and by each handler thread. */

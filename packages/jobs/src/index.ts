@@ -2,5 +2,6 @@
 export * from '@jobkit/contract';
 export * from '@jobkit/analyses/contracts';
 export { webhookDelivery } from '@jobkit/webhooks/contract';
+export { emailNotification } from '@jobkit/email/contract';
 export * from './registry.ts';
 export * from './tracked.ts';

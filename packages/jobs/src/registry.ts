@@ -1,15 +1,17 @@
 import { analysisContracts } from '@jobkit/analyses/contracts';
+import { emailNotification } from '@jobkit/email/contract';
 import { webhookDelivery } from '@jobkit/webhooks/contract';
 import { z } from 'zod';
 import { trackedJob } from './tracked.ts';
 
 /**
- * Every kind this app has, keyed by kind: the analyses, the webhook deliveries the database
- * enqueues, and jobs tracked for other systems. Everything kind-shaped is derived from it.
+ * Every kind this app has, keyed by kind: the analyses, the webhook deliveries and e-mails the
+ * database enqueues when a job ends, and jobs tracked for other systems. Everything kind-shaped is derived from it.
  */
 export const jobContracts = {
   ...analysisContracts,
   [webhookDelivery.kind]: webhookDelivery,
+  [emailNotification.kind]: emailNotification,
   [trackedJob.kind]: trackedJob,
 };
 

@@ -84,7 +84,7 @@ describe('the document analysis contract', () => {
 describe('the registry', () => {
   it('knows its kinds and nothing else', () => {
     // The analyses (whatever `pnpm gen:kind` has added), then the kinds the system itself runs.
-    expect(Object.keys(jobContracts)).toEqual([...Object.keys(analysisContracts), 'webhookDelivery', 'tracked']);
+    expect(Object.keys(jobContracts)).toEqual([...Object.keys(analysisContracts), 'webhookDelivery', 'emailNotification', 'tracked']);
     expect(Object.keys(analysisContracts)).toEqual(expect.arrayContaining(['documentAnalysis', 'callTranscriptAnalysis', 'llmAnalysis', 'datasetAnalysis']));
     expect(isJobKind('documentAnalysis')).toBe(true);
     expect(isJobKind('toString')).toBe(false);

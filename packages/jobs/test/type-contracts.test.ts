@@ -22,6 +22,7 @@ describe('the startable kinds', () => {
     expect(startableKinds).toEqual(Object.keys(analysisContracts));
     expect(Object.keys(jobContracts).filter((kind) => !startableKinds.some((startable) => startable === kind))).toEqual([
       'webhookDelivery',
+      'emailNotification',
       'tracked',
     ]);
     expect(startableKinds.map(startProcedureName)).toEqual(
@@ -31,6 +32,8 @@ describe('the startable kinds', () => {
     expectTypeOf(startProcedureName('datasetAnalysis')).toEqualTypeOf<'startDatasetAnalysis'>();
     // @ts-expect-error webhook deliveries are started by the database, never by callers
     startProcedureName('webhookDelivery');
+    // @ts-expect-error finish e-mails too
+    startProcedureName('emailNotification');
     expectTypeOf<'tracked'>().not.toExtend<StartableKind>();
   });
 });

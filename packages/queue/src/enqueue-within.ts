@@ -25,6 +25,8 @@ export interface EnqueueWithinOptions {
   idempotencyKey?: string | undefined;
   /** One of the owner's webhook endpoints, called when the job finishes. */
   webhookEndpointId?: string | undefined;
+  /** E-mail the owner when the job finishes; whether this installation sends mail is the caller's to know. */
+  notifyByEmail?: boolean | undefined;
 }
 
 /** The input was refused before anything was sent: nothing of it is stored. */
@@ -141,6 +143,7 @@ export async function enqueueWithin<C extends JobContract>(
       runAt: options.runAt,
       idempotencyKey: options.idempotencyKey,
       webhookEndpointId: options.webhookEndpointId,
+      notifyByEmail: options.notifyByEmail,
       inputFileIds: await inputFileIds(send, contract, parsed.data, options.ownerId),
     },
   ]);

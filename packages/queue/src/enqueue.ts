@@ -18,6 +18,8 @@ export interface NewJob {
   idempotencyKey?: string | undefined;
   /** The owner's webhook endpoint to call, signed, when the job finishes (check ownership first). */
   webhookEndpointId?: string | undefined;
+  /** E-mail the owner when the job finishes (check first that this server can send mail). Default false. */
+  notifyByEmail?: boolean | undefined;
   /**
    * Uploaded files the job reads, linked to it so they live as long as it does. Only files of the
    * job's owner are linked: check ownership first to give the caller a clear error.
@@ -61,12 +63,12 @@ function insertJobsStatement(linkFiles: boolean): NamedStatement {
     name: linkFiles ? 'jobkit_insert_jobs_with_files' : 'jobkit_insert_jobs',
     text: `
 WITH inserted AS (
-  INSERT INTO job (id, kind, payload_version, input, owner_id, max_attempts, priority, run_at, idempotency_key, webhook_endpoint_id)
+  INSERT INTO job (id, kind, payload_version, input, owner_id, max_attempts, priority, run_at, idempotency_key, webhook_endpoint_id, notify_by_email)
   SELECT j.id, j.kind, j.payload_version, j.input, j.owner_id, j.max_attempts,
-         coalesce(j.priority, 0), coalesce(j.run_at, now()), j.idempotency_key, j.webhook_endpoint_id
+         coalesce(j.priority, 0), coalesce(j.run_at, now()), j.idempotency_key, j.webhook_endpoint_id, j.notify_by_email
   FROM jsonb_to_recordset($1::jsonb) AS j(
     id uuid, kind text, payload_version int, input jsonb, owner_id uuid, max_attempts int,
-    priority int, run_at timestamptz, idempotency_key text, webhook_endpoint_id uuid)
+    priority int, run_at timestamptz, idempotency_key text, webhook_endpoint_id uuid, notify_by_email boolean)
   -- job_idempotency_key is partial (keyed jobs only): the conflict target names its predicate.
   ON CONFLICT (owner_id, kind, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING id, kind, status, owner_id, idempotency_key${linkFiles ? links : ''}
@@ -123,6 +125,7 @@ export async function sendJobs(send: SendStatement, jobs: readonly NewJob[]): Pr
     run_at: job.runAt?.toISOString() ?? null,
     idempotency_key: job.idempotencyKey ?? null,
     webhook_endpoint_id: job.webhookEndpointId ?? null,
+    notify_by_email: job.notifyByEmail ?? false,
     input_file_ids: job.inputFileIds ?? [],
   }));
   const statement = jobs.some((job) => job.inputFileIds?.length) ? insertJobsWithFiles : insertJobs;

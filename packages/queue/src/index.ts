@@ -8,3 +8,4 @@ export * from './running.ts';
 export * from './tracked.ts';
 export * from './payload-versions.ts';
 export * from './enqueue-within.ts';
+export * from './finish-notifications.ts';

@@ -123,6 +123,16 @@ describe('enqueueWithin a Prisma interactive transaction', () => {
     });
     expect(await db.prisma.jobFile.findMany({ where: { jobId: job.id }, select: { fileId: true, role: true } })).toEqual([{ fileId: own, role: 'input' }]);
   });
+
+  it('stores notifyByEmail, off unless asked', async () => {
+    const owner = await createTestUser(db);
+    const [asked, notAsked] = await db.prisma.$transaction(async (tx) => [
+      await enqueueWithin(tx, orderReport, { orderId, note: '' }, { ownerId: owner, notifyByEmail: true }),
+      await enqueueWithin(tx, orderReport, { orderId, note: '' }, { ownerId: owner }),
+    ]);
+    const flags = await db.prisma.job.findMany({ where: { id: { in: [asked.id, notAsked.id] } }, select: { id: true, notifyByEmail: true } });
+    expect(new Map(flags.map((row) => [row.id, row.notifyByEmail]))).toEqual(new Map([[asked.id, true], [notAsked.id, false]]));
+  });
 });
 
 describe('enqueueWithin a pg client transaction', () => {

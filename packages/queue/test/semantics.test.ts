@@ -5,6 +5,8 @@ import {
   claimJobs,
   completeJob,
   enqueueJobs,
+  failJob,
+  finishCancelledJob,
   releaseJob,
   rescueExpiredJobs,
   retryJob,
@@ -165,5 +167,61 @@ describe('completion webhooks', () => {
       input: { endpointId, jobId: withHook?.id, kind: 'noop', status: 'completed' },
     });
     expect(deliveries[0]?.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab]/);
+  });
+});
+
+describe('e-mail on finish', () => {
+  const mailJobsOf = async (jobId: string | undefined) =>
+    db.prisma.job.findMany({ where: { kind: 'emailNotification', input: { path: ['jobId'], equals: jobId } } });
+  const failure = { code: 'BROKEN', message: 'It broke.' };
+
+  it('enqueues exactly one e-mail job, in the same transaction, whichever statement ends a job started with notifyByEmail', async () => {
+    const [completed, failed, retried, cancelledQueued, cancelledRunning, lost, without] = await enqueueJobs(db.pool, [
+      job({ notifyByEmail: true }),
+      job({ notifyByEmail: true, maxAttempts: 1 }),
+      job({ notifyByEmail: true }),
+      job({ notifyByEmail: true, runAt: new Date(Date.now() + 3_600_000) }),
+      job({ notifyByEmail: true }),
+      job({ notifyByEmail: true, maxAttempts: 1 }),
+      job(),
+    ]);
+    // Claimed in the order enqueued (same priority, run_at now): completed, failed, retried...
+    await completeJob(db.pool, (await claimOne('w')).ref, {}, 1000);
+    await failJob(db.pool, (await claimOne('w')).ref, failure, { retryable: false, retryDelayMs: 0, retentionMs: 1000, outcome: 'failed' });
+    // A failure that queues the job again is no end: no mail until the retry ends it.
+    const retry = await claimOne('w');
+    expect(await failJob(db.pool, retry.ref, failure, { retryable: true, retryDelayMs: 0, retentionMs: 1000, outcome: 'failed' })).toBe('queued');
+    expect(await mailJobsOf(retried?.id)).toHaveLength(0);
+    expect(await cancelJob(db.pool, cancelledQueued?.id ?? '', 1000)).toEqual({ result: 'cancelled' });
+    const running = await claimOne('w');
+    expect(running.id).toBe(cancelledRunning?.id);
+    expect(await cancelJob(db.pool, running.id, 1000)).toEqual({ result: 'cancelling' });
+    await finishCancelledJob(db.pool, running.ref, 1000);
+    // Its worker died with its one attempt: the rescuer fails it.
+    expect((await claimOne('dead-worker', 50)).id).toBe(lost?.id);
+    await sleep(80);
+    expect(await rescueExpiredJobs(db.pool, rescue)).toEqual([{ id: lost?.id, status: 'failed' }]);
+    await completeJob(db.pool, (await claimOne('w')).ref, {}, 1000); // the retried job, second attempt
+    await completeJob(db.pool, (await claimOne('w')).ref, {}, 1000); // the one without the option
+
+    for (const [ended, status] of [
+      [completed, 'completed'],
+      [failed, 'failed'],
+      [retried, 'completed'],
+      [cancelledQueued, 'cancelled'],
+      [cancelledRunning, 'cancelled'],
+      [lost, 'failed'],
+    ] as const) {
+      const mails = await mailJobsOf(ended?.id);
+      expect(mails).toHaveLength(1);
+      expect(mails[0]).toMatchObject({
+        status: 'queued',
+        ownerId,
+        payloadVersion: 1,
+        maxAttempts: 10,
+        input: { jobId: ended?.id, kind: 'noop', status, to: `${ownerId}@test.invalid` },
+      });
+    }
+    expect(await mailJobsOf(without?.id)).toHaveLength(0);
   });
 });

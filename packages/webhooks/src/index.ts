@@ -4,5 +4,5 @@ export { checkWebhookTarget, parseWebhookAllowList, type ResolveHost, type Targe
 export { generateWebhookSecret, signWebhook, verifyWebhook, type WebhookHeaders, type WebhookVerification } from './signature.ts';
 export { webhookEnvironmentShape } from './environment.ts';
 // What the database enqueues when a job that names an endpoint finishes, written from the delivery
-// contract at start by processes that run its handler (the type-only database import costs nothing here).
-export { registerWebhookDeliveryKind, type WebhookDeliveryKind, type WebhookDeliveryRegistration } from './delivery-kind.ts';
+// contract at start by processes that run its handler (type-only database imports: nothing of pg is loaded here).
+export { registerWebhookDeliveryKind } from './delivery-kind.ts';

@@ -65,11 +65,11 @@ describe('what the finish trigger enqueues', () => {
   });
 
   it('cannot lose its row, so no delivery is dropped for want of one', async () => {
-    await expect(db.pool.query('DELETE FROM webhook_delivery_kind')).rejects.toThrow(/must keep its row/);
-    await expect(db.pool.query('TRUNCATE webhook_delivery_kind')).rejects.toThrow(/must keep its row/);
-    await expect(db.pool.query('INSERT INTO webhook_delivery_kind (singleton, kind, payload_version, max_attempts) VALUES (false, $1, 1, 1)', ['other'])).rejects.toThrow(
-      /webhook_delivery_kind_singleton/,
-    );
-    expect(await db.prisma.webhookDeliveryKind.count()).toBe(1);
+    await expect(db.pool.query("DELETE FROM finish_notification_kind WHERE channel = 'webhook'")).rejects.toThrow(/must keep its rows/);
+    await expect(db.pool.query('TRUNCATE finish_notification_kind')).rejects.toThrow(/must keep its rows/);
+    await expect(
+      db.pool.query("INSERT INTO finish_notification_kind (channel, kind, payload_version, max_attempts) VALUES ('sms', $1, 1, 1)", ['other']),
+    ).rejects.toThrow(/finish_notification_kind_channel/);
+    expect(await db.prisma.finishNotificationKind.count({ where: { channel: 'webhook' } })).toBe(1);
   });
 });

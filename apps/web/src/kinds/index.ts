@@ -3,6 +3,7 @@ import { callTranscriptAnalysisView } from './call-transcript-analysis.tsx';
 import { datasetAnalysisView } from './dataset-analysis.tsx';
 import type { KindView } from './define-view.ts';
 import { documentAnalysisView } from './document-analysis.tsx';
+import { emailNotificationView } from './email-notification.tsx';
 import { llmAnalysisView } from './llm-analysis.tsx';
 import { trackedView } from './tracked.tsx';
 import { webhookDeliveryView } from './webhook-delivery.tsx';
@@ -20,6 +21,7 @@ export const kindViews: KindViews = {
   callTranscriptAnalysis: callTranscriptAnalysisView,
   llmAnalysis: llmAnalysisView,
   webhookDelivery: webhookDeliveryView,
+  emailNotification: emailNotificationView,
   tracked: trackedView,
   piiScan: piiScanView,
 };

@@ -2,7 +2,7 @@ import { enqueueJobs } from '@jobkit/queue';
 import { startableContracts } from '@jobkit/jobs';
 import { z } from 'zod';
 import { withinLimits } from '../limits.ts';
-import { newJobFor, unavailableReason } from '../start-options.ts';
+import { emailUnavailableReason, newJobFor, unavailableReason } from '../start-options.ts';
 import { batchItem, startProcedures } from '../start-procedures.ts';
 import { actorProcedure, createTRPCRouter } from '../trpc.ts';
 
@@ -22,6 +22,11 @@ export const analysisRouter = createTRPCRouter({
       unavailable: unavailableReason(ctx.settings, contract.kind),
     })),
   ),
+
+  /** The start options this server can honour, and why any it cannot: the web app offers what works. */
+  startOptions: actorProcedure.query(({ ctx }) => ({
+    notifyByEmail: { unavailable: emailUnavailableReason(ctx.settings) },
+  })),
 
   /** Up to 1,000 starts of any kinds in one statement; all are validated before any is stored. */
   startMany: actorProcedure
