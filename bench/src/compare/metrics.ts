@@ -81,7 +81,9 @@ function watchMetrics(config: BenchConfig): Metric[] {
     { workload: 'watch', id: 'watchEventP50', label: `progress write → its SSE event at each watcher, ${active} watchers, p50 (${fmt(config.watchSamples)} writes)`, unit: 'ms', columns: ours },
     { workload: 'watch', id: 'watchEventP99', label: '  … p99 (target < 50 ms)', unit: 'ms', columns: ours },
     { workload: 'watch', id: 'watchDrainAlone', label: `drain ${fmt(config.jobs)} no-op jobs, 1 worker process, beside the server, no watchers`, unit: 'jobs/s', columns: ours },
+    { workload: 'watch', id: 'watchDrainAloneServerCpu', label: '  … server CPU meanwhile (no stream, so no LISTEN open)', unit: '% of a core', columns: ours, range: 'nonNegative' },
     { workload: 'watch', id: 'watchDrainWatched', label: `  … the same with ${active} idle watchers connected`, unit: 'jobs/s', columns: ours },
+    { workload: 'watch', id: 'watchDrainWatchedServerCpu', label: '  … server CPU meanwhile (pings, and every job change heard on its LISTEN)', unit: '% of a core', columns: ours, range: 'nonNegative' },
     { workload: 'watch', id: 'watchDrainCost', label: '  … the watchers’ cost to the drain (target < 10 %)', unit: '%', columns: ours, range: 'any' },
   );
   return rows;

@@ -128,8 +128,10 @@ async function watchRows(run: number, context: RunContext, attempt: (what: strin
   const drains: { alone?: number; watched?: number } = {};
   const alone = () =>
     attempt('drain beside the server, no watchers', async () => {
-      drains.alone = await measureUnwatchedDrain(postgres, config);
-      record('watchDrainAlone', 'jobkit', drains.alone);
+      const drain = await measureUnwatchedDrain(postgres, config);
+      drains.alone = drain.jobsPerSecond;
+      record('watchDrainAlone', 'jobkit', drain.jobsPerSecond);
+      record('watchDrainAloneServerCpu', 'jobkit', drain.serverCpuPercent);
     });
   const watched = () =>
     attempt(`SSE, ${config.activeWatchers} watchers at rest, then progress events, then a drain`, async () => {
@@ -137,8 +139,9 @@ async function watchRows(run: number, context: RunContext, attempt: (what: strin
       if (config.watchers.includes(config.activeWatchers)) recordIdle(config.activeWatchers, writes.idle);
       record('watchEventP50', 'jobkit', writes.p50);
       record('watchEventP99', 'jobkit', writes.p99);
-      drains.watched = writes.drainJobsPerSecond;
-      record('watchDrainWatched', 'jobkit', drains.watched);
+      drains.watched = writes.drain.jobsPerSecond;
+      record('watchDrainWatched', 'jobkit', writes.drain.jobsPerSecond);
+      record('watchDrainWatchedServerCpu', 'jobkit', writes.drain.serverCpuPercent);
       noteAll(writes.problems);
     });
   // Each run starts with the other one, so drift on a shared machine does not favour either drain.
