@@ -2,12 +2,13 @@ import { datasetDelimiters, type StoredFile } from '@jobkit/jobs';
 import { useStartAnalysis } from '@jobkit/react';
 import { useState, type SyntheticEvent } from 'react';
 import { FilePicker } from './FilePicker.tsx';
+import type { FormProps } from './kinds/define-view.ts';
 
 const delimiterLabels = { auto: 'Detect', ',': 'Comma', ';': 'Semicolon', '\t': 'Tab', '|': 'Pipe' } as const;
 const delimiters = ['auto', ...datasetDelimiters] as const;
 
 /** A CSV or Excel upload, and how to read it. */
-export function DatasetForm({ onStarted }: { onStarted: (jobId: string) => void }) {
+export function DatasetForm({ onStarted, startOptions }: FormProps) {
   const [file, setFile] = useState<StoredFile | null>(null);
   const [delimiter, setDelimiter] = useState<(typeof delimiters)[number]>('auto');
   const [hasHeader, setHasHeader] = useState(true);
@@ -19,7 +20,7 @@ export function DatasetForm({ onStarted }: { onStarted: (jobId: string) => void 
     event.preventDefault();
     if (!file) return;
     const options = isExcel ? { sheet: sheet.trim() || undefined } : { delimiter };
-    start.mutate({ input: { fileId: file.fileId, hasHeader, ...options } }, { onSuccess: ({ jobId }) => { onStarted(jobId); } });
+    start.mutate({ input: { fileId: file.fileId, hasHeader, ...options }, ...startOptions }, { onSuccess: ({ jobId }) => { onStarted(jobId); } });
   };
   return (
     <form onSubmit={submit} className="start-form">

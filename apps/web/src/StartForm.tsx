@@ -1,6 +1,7 @@
 import { maxDocumentLength, type StoredFile } from '@jobkit/jobs';
 import { useStartAnalysis } from '@jobkit/react';
 import { useState, type SyntheticEvent } from 'react';
+import type { FormProps } from './kinds/define-view.ts';
 import { SourceToggle, type Source } from './SourceToggle.tsx';
 import { TextOrFile } from './TextOrFile.tsx';
 
@@ -8,7 +9,7 @@ import { TextOrFile } from './TextOrFile.tsx';
  * Title and a document in: pasted text, or (for the document analysis) an uploaded PDF, DOCX,
  * Markdown or text file. The LLM analysis takes the same pasted input.
  */
-export function StartForm({ kind, onStarted }: { kind: 'documentAnalysis' | 'llmAnalysis'; onStarted: (jobId: string) => void }) {
+export function StartForm({ kind, onStarted, startOptions }: FormProps & { kind: 'documentAnalysis' | 'llmAnalysis' }) {
   const [title, setTitle] = useState('');
   const [text, setText] = useState('');
   const [source, setSource] = useState<Source>('paste');
@@ -24,10 +25,10 @@ export function StartForm({ kind, onStarted }: { kind: 'documentAnalysis' | 'llm
     };
     const named = { title: title.trim() || undefined };
     if (uploading) {
-      if (file) starts.documentAnalysis.mutate({ input: { ...named, fileId: file.fileId } }, { onSuccess });
+      if (file) starts.documentAnalysis.mutate({ input: { ...named, fileId: file.fileId }, ...startOptions }, { onSuccess });
       return;
     }
-    start.mutate({ input: { ...named, text } }, { onSuccess });
+    start.mutate({ input: { ...named, text }, ...startOptions }, { onSuccess });
   };
 
   return (

@@ -3,11 +3,12 @@ import { useStartAnalysis } from '@jobkit/react';
 import { useState, type SyntheticEvent } from 'react';
 import { SourceToggle, type Source } from './SourceToggle.tsx';
 import { TextOrFile } from './TextOrFile.tsx';
+import type { FormProps } from './kinds/define-view.ts';
 
 const formatLabels = { auto: 'Detect', 'speaker-lines': 'Speaker: words', srt: 'SRT subtitles', vtt: 'WebVTT' } as const;
 const formats = ['auto', ...transcriptFormats] as const;
 
-export function TranscriptForm({ onStarted }: { onStarted: (jobId: string) => void }) {
+export function TranscriptForm({ onStarted, startOptions }: FormProps) {
   const [transcript, setTranscript] = useState('');
   const [format, setFormat] = useState<(typeof formats)[number]>('auto');
   const [source, setSource] = useState<Source>('paste');
@@ -17,7 +18,7 @@ export function TranscriptForm({ onStarted }: { onStarted: (jobId: string) => vo
   const submit = (event: SyntheticEvent) => {
     event.preventDefault();
     const from = source === 'upload' ? (file ? { fileId: file.fileId } : null) : { transcript };
-    if (from) start.mutate({ input: { ...from, format } }, { onSuccess: ({ jobId }) => { onStarted(jobId); } });
+    if (from) start.mutate({ input: { ...from, format }, ...startOptions }, { onSuccess: ({ jobId }) => { onStarted(jobId); } });
   };
   return (
     <form onSubmit={submit} className="start-form">

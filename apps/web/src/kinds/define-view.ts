@@ -1,4 +1,5 @@
 import type { JobContracts, JobKind, JobOutput, StartableKind } from '@jobkit/jobs';
+import type { StartRequest } from '@jobkit/react';
 import type { ComponentType } from 'react';
 
 /** What a kind's result view gets: the job's result, typed by the kind's output schema. */
@@ -6,9 +7,14 @@ export interface ResultProps<K extends JobKind> {
   result: JobOutput<JobContracts[K]>;
 }
 
-/** What a kind's start form gets: where to go once the job is started. */
+/** Start options that are the same for every kind, chosen on the "New analysis" page around the form. */
+export type SharedStartOptions = Pick<StartRequest<StartableKind>, 'notifyByEmail'>;
+
+/** What a kind's start form gets: where to go once the job is started, and the options to start it with. */
 export interface FormProps {
   onStarted: (jobId: string) => void;
+  /** Spread into the start request beside `input`. */
+  startOptions: SharedStartOptions;
 }
 
 /**

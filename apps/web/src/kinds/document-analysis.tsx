@@ -2,8 +2,8 @@ import { DocumentResult } from '../DocumentResult.tsx';
 import { StartForm } from '../StartForm.tsx';
 import { defineKindView, type FormProps } from './define-view.ts';
 
-function DocumentForm({ onStarted }: FormProps) {
-  return <StartForm kind="documentAnalysis" onStarted={onStarted} />;
+function DocumentForm(props: FormProps) {
+  return <StartForm kind="documentAnalysis" {...props} />;
 }
 
 export const documentAnalysisView = defineKindView('documentAnalysis', {

@@ -2,8 +2,8 @@ import { StartForm } from '../StartForm.tsx';
 import { defineKindView, type FormProps, type ResultProps } from './define-view.ts';
 
 /** The LLM analysis takes the same pasted input as the document analysis (no upload). */
-function LlmForm({ onStarted }: FormProps) {
-  return <StartForm kind="llmAnalysis" onStarted={onStarted} />;
+function LlmForm(props: FormProps) {
+  return <StartForm kind="llmAnalysis" {...props} />;
 }
 
 function LlmResult({ result }: ResultProps<'llmAnalysis'>) {

@@ -16,14 +16,14 @@ const phoneCountries = [
 const typeLabels = { email: 'E-mail address', phone: 'Phone number', iban: 'IBAN', card: 'Payment card' } as const;
 const typeCounts = { email: 'E-mail addresses', phone: 'Phone numbers', iban: 'IBANs', card: 'Payment cards' } as const;
 
-function PiiScanForm({ onStarted }: FormProps) {
+function PiiScanForm({ onStarted, startOptions }: FormProps) {
   const [text, setText] = useState('');
   const [phoneCountry, setPhoneCountry] = useState('');
   const start = useStartAnalysis().piiScan;
   const submit = (event: SyntheticEvent) => {
     event.preventDefault();
     const input = { text, ...(phoneCountry === '' ? {} : { phoneCountry }) };
-    start.mutate({ input }, { onSuccess: ({ jobId }) => { onStarted(jobId); } });
+    start.mutate({ input, ...startOptions }, { onSuccess: ({ jobId }) => { onStarted(jobId); } });
   };
   return (
     <form onSubmit={submit} className="start-form">
