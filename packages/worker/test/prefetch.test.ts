@@ -35,8 +35,12 @@ async function job(id: string) {
   return db.prisma.job.findUniqueOrThrow({ where: { id }, include: { attempts: { orderBy: { attempt: 'asc' } } } });
 }
 
-async function untilStatus(id: string, status: string, timeoutMs = 15_000) {
-  return waitFor(async () => ((await job(id)).status === status ? true : undefined), timeoutMs);
+/** A bound for a hang, not a speed check (a CI run at load average 16 once passed 15 s); says where the job is. */
+async function untilStatus(id: string, status: string, timeoutMs = 60_000) {
+  return waitFor(async () => ((await job(id)).status === status ? true : undefined), timeoutMs).catch(async (error: unknown) => {
+    const now = await job(id);
+    throw new Error(`job ${id} (${now.kind}) is ${now.status}, attempt ${String(now.attempt)}, not ${status}: ${String(error)}`);
+  });
 }
 
 /**
