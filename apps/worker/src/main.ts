@@ -11,7 +11,7 @@ import { registerWebhookDeliveryKind, webhookEnvironmentShape } from '@jobkit/we
 import { emailEnvironmentShape, registerEmailNotificationKind, requireCompleteEmailSettings } from '@jobkit/email';
 import { z } from 'zod';
 
-const environment = z
+const parsed = z
   .object({
     DATABASE_URL: z.url().optional(),
     ...databaseEnvironmentShape,
@@ -21,7 +21,10 @@ const environment = z
     ...emailEnvironmentShape,
   })
   .superRefine(requireCompleteEmailSettings)
-  .parse(process.env);
+  .safeParse(process.env);
+// Each sentence names its setting and none repeats a value (SMTP_URL may hold a password).
+if (!parsed.success) throw new Error(`Invalid configuration:\n${z.prettifyError(parsed.error)}`);
+const environment = parsed.data;
 
 const booted = await bootDatabase({
   databaseUrl: environment.DATABASE_URL,
