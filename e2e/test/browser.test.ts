@@ -6,8 +6,9 @@ import { createUser } from '@jobkit/api';
 import { createTestDatabase, startTypeScriptProcess, type TestDatabase, type TestProcess } from '@jobkit/db/testing';
 import { mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './chromium.ts';
 
 const serverDir = fileURLToPath(new URL('../../apps/server', import.meta.url));
 const e2eDir = fileURLToPath(new URL('..', import.meta.url));
@@ -32,10 +33,7 @@ beforeAll(async () => {
   worker = startTypeScriptProcess('fixtures/worker.ts', { cwd: e2eDir, env: { DATABASE_URL: db.url } });
   const [[, url]] = await Promise.all([server.waitFor(/running at (http:\/\/\S+)/), worker.waitFor(/^ready /m)]);
   baseUrl = url ?? '';
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser.close();

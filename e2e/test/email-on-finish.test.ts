@@ -8,8 +8,9 @@ import { createTestDatabase, startTypeScriptProcess, type TestDatabase, type Tes
 import { startTestSmtpServer, type TestSmtpServer } from '@jobkit/email/testing';
 import { waitFor } from '@jobkit/worker/testing';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './chromium.ts';
 
 const serverDir = fileURLToPath(new URL('../../apps/server', import.meta.url));
 const password = 'correct horse battery staple';
@@ -39,10 +40,7 @@ beforeAll(async () => {
   });
   const [, url] = await server.waitFor(/running at (http:\/\/\S+)/);
   baseUrl = url ?? '';
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser.close();

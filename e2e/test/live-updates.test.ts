@@ -11,8 +11,9 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './chromium.ts';
 
 const serverDir = fileURLToPath(new URL('../../apps/server', import.meta.url));
 const e2eDir = fileURLToPath(new URL('..', import.meta.url));
@@ -37,10 +38,7 @@ beforeAll(async () => {
   worker = startTypeScriptProcess('fixtures/worker.ts', { cwd: e2eDir, env: { DATABASE_URL: db.url, E2E_RELEASE_DIR: releaseDir } });
   const [[, url]] = await Promise.all([server.waitFor(/running at (http:\/\/\S+)/), worker.waitFor(/^ready /m)]);
   baseUrl = url ?? '';
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser.close();
