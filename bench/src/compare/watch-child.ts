@@ -71,6 +71,8 @@ function watch(n: number): void {
         pings += 1;
         return;
       case 'message':
+        // Job events are tracked by version (the event id): a message without one is not a job's.
+        if (event.id === undefined) return;
         break;
       case 'return':
         lose('the server ended the stream');
