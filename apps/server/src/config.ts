@@ -40,6 +40,8 @@ const environmentSchema = z.object({
   /** 0 turns the limit off (a service whose callers are all trusted programs). */
   MAX_ACTIVE_JOBS_PER_USER: z.coerce.number().int().min(0).default(100),
   MAX_STARTS_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  /** Live streams one user may hold open on this process (each ~100 KB); 0 turns the limit off. */
+  MAX_STREAMS_PER_USER: z.coerce.number().int().min(0).default(100),
   /** The largest upload, in MiB. Files are stored in PostgreSQL, so this bounds its growth too. */
   MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(4096).default(256),
   /** All of one user's files (uploads and their jobs' reports), in MiB; 0 for no quota. */

@@ -36,6 +36,7 @@ const app = await createHttpServer({
     webhookAllow: config.JOBKIT_WEBHOOK_ALLOW,
     maxActiveJobsPerUser: config.MAX_ACTIVE_JOBS_PER_USER,
     maxStartsPerMinute: config.MAX_STARTS_PER_MINUTE,
+    maxStreamsPerUser: config.MAX_STREAMS_PER_USER,
     llmEnabled: llmSettingsFrom(process.env) !== null,
     emailEnabled: emailSettingsFrom(config) !== null,
     maxUploadBytes: config.MAX_UPLOAD_MB * 1024 * 1024,

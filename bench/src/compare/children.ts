@@ -149,6 +149,8 @@ export async function startServer(databaseUrl: string, node: string): Promise<Se
       // them. With them on, a start adds one query counting at most limit + 1 of the user's jobs.
       MAX_ACTIVE_JOBS_PER_USER: '0',
       MAX_STARTS_PER_MINUTE: '0',
+      // The watchers of the `watch` workload are one bench user's thousands of streams.
+      MAX_STREAMS_PER_USER: '0',
       // A direct connection, as the embedded database has: named statements (see README, Poolers).
       DATABASE_PREPARED_STATEMENTS: 'true',
     },

@@ -14,6 +14,8 @@ export interface ApiSettings {
   maxActiveJobsPerUser: number;
   /** Jobs a user may start per minute; 0 for no limit. */
   maxStartsPerMinute: number;
+  /** Live streams (watchJob, watchActiveJobs, watchChanges) one user may hold open on one server process; 0 for no limit. */
+  maxStreamsPerUser: number;
   /** A language model endpoint is configured, so LLM analyses can run. */
   llmEnabled: boolean;
   /** An SMTP server is configured (SMTP_URL, SMTP_FROM, PUBLIC_URL), so starts may ask for an e-mail when they finish. */
@@ -36,6 +38,7 @@ export const defaultApiSettings: ApiSettings = {
   webhookAllow: undefined,
   maxActiveJobsPerUser: 100,
   maxStartsPerMinute: 600,
+  maxStreamsPerUser: 100,
   llmEnabled: false,
   emailEnabled: false,
   maxUploadBytes: 256 * 1024 * 1024,

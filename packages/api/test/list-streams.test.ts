@@ -31,8 +31,10 @@ async function follow<T>(open: (signal: AbortSignal) => Promise<AsyncIterable<T>
       if (step.done === true) throw new Error('the stream ended');
       return step.value;
     },
-    stop: () => {
+    // As a client that leaves: the signal ends a pending read, return() a generator paused at a yield.
+    stop: async () => {
       controller.abort();
+      await stream.return?.();
     },
   };
 }
@@ -55,7 +57,7 @@ describe('jobs.watchActiveJobs', () => {
       await alice.jobs.cancelJob({ jobId: started.jobId });
       expect((await header.next()).jobs.map((job) => job.id)).toEqual([running.jobId]);
     } finally {
-      header.stop();
+      await header.stop();
     }
   });
 
@@ -92,7 +94,39 @@ describe('admin.watchChanges', () => {
       const second = await viewer.next();
       expect(Date.parse(second.changedAt)).toBeGreaterThanOrEqual(Date.parse(first.changedAt));
     } finally {
-      viewer.stop();
+      await viewer.stop();
     }
+  });
+});
+
+describe('live streams per user', () => {
+  it('refuses a user’s streams past the limit with TOO_MANY_REQUESTS, and counts a closed one out', async () => {
+    const userId = await createTestUser(db);
+    const limited = createInnerContext({ db, actor: { userId, role: 'user' }, settings: { maxStreamsPerUser: 2 } });
+    const { jobId } = await createCaller(limited).analysis.startDocumentAnalysis({ input: { text: 'Watched from many tabs.' } });
+    const header = await follow((signal) => createCaller(limited, { signal }).jobs.watchActiveJobs());
+    const page = await follow((signal) => createCaller(limited, { signal }).jobs.watchJob({ jobId }));
+    await Promise.all([header.next(), page.next()]);
+
+    const third = await errorOf(follow((signal) => createCaller(limited, { signal }).jobs.watchJob({ jobId })).then((stream) => stream.next()));
+    expect(third).toMatchObject({ code: 'TOO_MANY_REQUESTS', message: expect.stringContaining('the limit is 2') as unknown });
+    // Another user is not counted with this one.
+    const others = await follow((signal) => createCaller(bobContext, { signal }).jobs.watchActiveJobs());
+    await others.next();
+    await others.stop();
+
+    await header.stop();
+    // Closing ends the subscription's generator, which gives its place back; a new stream fits again.
+    await expect.poll(async () => {
+      const again = await follow((signal) => createCaller(limited, { signal }).jobs.watchActiveJobs());
+      try {
+        return (await again.next()).total;
+      } catch {
+        return 'refused';
+      } finally {
+        await again.stop();
+      }
+    }).toBe(1);
+    await page.stop();
   });
 });

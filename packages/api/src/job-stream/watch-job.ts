@@ -1,10 +1,11 @@
 import type { Database } from '@jobkit/db';
 import { isTerminalStatus, type JobSnapshot } from '@jobkit/jobs';
 import { tracked, TRPCError, type TrackedEnvelope } from '@trpc/server';
-import type { Actor } from '../context.ts';
+import type { Actor, ApiSettings } from '../context.ts';
 import { jobNotFound } from '../job-scope.ts';
 import { findJobSnapshotRow, toJobSnapshot } from '../job-snapshot.ts';
 import { createJobStreamHub, type JobStreamHub } from './hub.ts';
+import { openStream } from './stream-quota.ts';
 
 /**
  * One hub per Database, made on the first subscription: a Database is what a server process (or a
@@ -62,10 +63,11 @@ export interface WatchJobInput {
  * it arrives again, and versions already sent are skipped).
  */
 export async function* watchJob(
-  ctx: { db: Database; actor: Actor },
+  ctx: { db: Database; actor: Actor; settings: Pick<ApiSettings, 'maxStreamsPerUser'> },
   input: WatchJobInput,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<TrackedEnvelope<JobSnapshot>, void> {
+  const release = openStream(ctx.db, ctx.actor.userId, ctx.settings.maxStreamsPerUser);
   const hub = jobStreamFor(ctx.db);
   const subscription = hub.subscribe(input.jobId);
   try {
@@ -91,5 +93,6 @@ export async function* watchJob(
     }
   } finally {
     subscription.close();
+    release();
   }
 }

@@ -14,6 +14,8 @@ export interface WatchListOptions<T> {
   /** The query a client polls when this stream cannot run, named in the refusal. */
   pollInstead: string;
   signal: AbortSignal | undefined;
+  /** Counts the stream against its user's quota (openStream); answers what to call when it closes. */
+  countStream: () => () => void;
 }
 
 /**
@@ -23,7 +25,9 @@ export interface WatchListOptions<T> {
  */
 export async function* watchList<T>(options: WatchListOptions<T>): AsyncGenerator<T, void> {
   const { hub, ticks, signal } = options;
+  let release: (() => void) | undefined;
   try {
+    release = options.countStream();
     await hub.ready;
     refuseIfDeaf(hub, options.pollInstead);
     do {
@@ -33,5 +37,6 @@ export async function* watchList<T>(options: WatchListOptions<T>): AsyncGenerato
     } while (await ticks.next(signal));
   } finally {
     ticks.close();
+    release?.();
   }
 }

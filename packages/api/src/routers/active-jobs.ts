@@ -2,6 +2,7 @@ import type { Database, Prisma } from '@jobkit/db';
 import { contractFor, startableKinds } from '@jobkit/jobs';
 import type { Actor } from '../context.ts';
 import { jobStreamFor } from '../job-stream/watch-job.ts';
+import { openStream } from '../job-stream/stream-quota.ts';
 import { watchList } from '../job-stream/watch-list.ts';
 import { actorProcedure } from '../trpc.ts';
 
@@ -45,6 +46,7 @@ export const activeJobsProcedures = {
       throttleMs: activeJobsThrottleMs,
       pollInstead: 'jobs.activeJobs',
       signal,
+      countStream: () => openStream(ctx.db, ctx.actor.userId, ctx.settings.maxStreamsPerUser),
     });
   }),
 };

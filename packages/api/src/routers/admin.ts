@@ -5,6 +5,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { adminStats } from '../admin-stats.ts';
 import { jobStreamFor } from '../job-stream/watch-job.ts';
+import { openStream } from '../job-stream/stream-quota.ts';
 import { watchList } from '../job-stream/watch-list.ts';
 import type { Actor, InnerContext } from '../context.ts';
 import { keysetPage } from '../paging.ts';
@@ -122,6 +123,7 @@ export const adminRouter = createTRPCRouter({
       throttleMs: adminChangesThrottleMs,
       pollInstead: 'admin.stats and admin.listJobs',
       signal,
+      countStream: () => openStream(ctx.db, ctx.actor.userId, ctx.settings.maxStreamsPerUser),
     });
   }),
 
