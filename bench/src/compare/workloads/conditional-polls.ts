@@ -20,12 +20,8 @@ export function measureConditionalPolls(postgres: BenchPostgres, config: BenchCo
     }
     const { rows } = await db.pool.query<{ id: string; version: number }>('SELECT id, version FROM job WHERE id = ANY($1::uuid[])', [jobIds]);
     const query = (procedure: string, input: object) => `/trpc/jobs.${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`;
-    const poll = async (paths: string[]) => {
-      // One request first, so the measured window does not include the procedure's first, cold
-      // call (a smoke run of one second on a loaded machine once counted no answer at all).
-      await fetch(`${server.baseUrl}${paths[0] ?? ''}`, { headers: { authorization: `Bearer ${user.token}` } }).then((response) => response.arrayBuffer());
-      return (await startLoad({ url: server.baseUrl, method: 'GET', token: user.token, connections: pollers, paths, seconds: config.httpSeconds }, config.childNode)).finish();
-    };
+    const poll = async (paths: string[]) =>
+      (await startLoad({ url: server.baseUrl, method: 'GET', token: user.token, connections: pollers, paths, seconds: config.httpSeconds }, config.childNode)).finish();
     const full = await poll(rows.map(({ id }) => query('getJob', { jobId: id })));
     const unchanged = await poll(rows.map(({ id, version }) => query('pollJob', { jobId: id, knownVersion: version })));
     return {
