@@ -56,6 +56,10 @@ describe('jobs.watchActiveJobs', () => {
 
       await alice.jobs.cancelJob({ jobId: started.jobId });
       expect((await header.next()).jobs.map((job) => job.id)).toEqual([running.jobId]);
+
+      // Deleted (an admin, or retention): a delete, announced to its owner too.
+      await db.pool.query('DELETE FROM job WHERE id = $1', [running.jobId]);
+      expect(await header.next()).toEqual({ total: 0, jobs: [] });
     } finally {
       await header.stop();
     }
