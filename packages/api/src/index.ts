@@ -13,7 +13,7 @@ export {
 } from './context.ts';
 export { createHttpContextFactory, sessionCookieName, type CookieAccess } from './http.ts';
 export { appRouter, createCaller, type AppRouter, type RouterInputs, type RouterOutputs } from './root.ts';
-export type { FieldIssue } from './trpc.ts';
+export { streamPingIntervalMs, type FieldIssue } from './trpc.ts';
 export { closeJobStream, jobStreamFor } from './job-stream/watch-job.ts';
 export { openDownload } from './files/access.ts';
 export { uploadFile, UploadSlots, type UploadLimits } from './files/upload.ts';

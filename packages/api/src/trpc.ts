@@ -16,6 +16,9 @@ function fieldIssues(error: z.ZodError): FieldIssue[] {
   }));
 }
 
+/** How often an idle live stream gets a keep-alive comment (the bench's watchers check they hear it). */
+export const streamPingIntervalMs = 20_000;
+
 const t = initTRPC.context<InnerContext>().create({
   // Never send stack traces, whatever NODE_ENV says.
   isDev: false,
@@ -25,7 +28,7 @@ const t = initTRPC.context<InnerContext>().create({
   // connection is held for ever (the client reconnects with its last event id and resumes), and a
   // client that hears nothing for 45 s (two pings missed) reconnects by itself.
   sse: {
-    ping: { enabled: true, intervalMs: 20_000 },
+    ping: { enabled: true, intervalMs: streamPingIntervalMs },
     maxDurationMs: 5 * 60_000,
     client: { reconnectAfterInactivityMs: 45_000 },
   },

@@ -1,3 +1,4 @@
+import { streamPingIntervalMs } from '@jobkit/api';
 import { claimJobs } from '@jobkit/queue';
 import type { Database } from '@jobkit/db';
 import type { ServerProcess } from '../children.ts';
@@ -13,8 +14,6 @@ import { eventsHeard, timeProgressEvents, within, type RunningJob } from './watc
 
 /** Descriptors the server holds beside its watchers' sockets: pools, LISTEN, files, libuv's own. */
 const serverFilesBesideWatchers = 200;
-/** The keep-alive interval of job streams (packages/api/src/trpc.ts). */
-const pingIntervalSeconds = 10;
 
 export interface IdleUsage {
   rssBefore: number;
@@ -59,12 +58,16 @@ async function watchAtRest(server: ServerProcess, token: string, jobIds: readonl
   }
 }
 
-/** Closes the streams; those that ended or failed early, or heard no ping in a long hold, are findings. */
-async function stopWatching(watching: OpenWatchers, watchers: number, openedAt: number): Promise<string[]> {
+/**
+ * Closes the streams; those that ended or failed early are findings, and so are idle ones that
+ * heard fewer pings than a ping interval's worth (tRPC pings a stream only after that long without
+ * an event, so watchers of changing jobs hear none).
+ */
+async function stopWatching(watching: OpenWatchers, watchers: number, openedAt: number, idleThroughout: boolean): Promise<string[]> {
   const heldSeconds = (performance.now() - openedAt) / 1000;
   const summary = await watching.stop();
   const problems = summary.lost === 0 ? [] : [`${watchers} watchers: ${summary.lost} streams ended or failed while held (${summary.lostReasons})`];
-  if (heldSeconds >= pingIntervalSeconds && summary.pings < watchers - summary.lost) {
+  if (idleThroughout && heldSeconds * 1000 >= 2 * streamPingIntervalMs && summary.pings < watchers - summary.lost) {
     problems.push(`${watchers} watchers, held ${heldSeconds.toFixed(0)} s, heard only ${summary.pings} keep-alive pings`);
   }
   return problems;
@@ -76,7 +79,7 @@ export function measureIdleWatchers(postgres: BenchPostgres, config: BenchConfig
     const user = await apiUser(db, 'idle-watcher');
     const jobIds = await startPolledJobs(server, user.token, Math.min(watchers, config.pollTargets));
     const rest = await watchAtRest(server, user.token, jobIds, watchers, config);
-    return { ...rest.idle, problems: [...rest.problems, ...(await stopWatching(rest.watching, watchers, rest.openedAt))] };
+    return { ...rest.idle, problems: [...rest.problems, ...(await stopWatching(rest.watching, watchers, rest.openedAt, true))] };
   });
 }
 
@@ -131,7 +134,7 @@ export function measureWatchedWrites(postgres: BenchPostgres, config: BenchConfi
       claim.stop();
       const latency = await timeProgressEvents(db, watching, jobs, config);
       const drain = await drainBeside(server, postgres, config, serverUrl);
-      problems.push(...latency.problems, ...(await stopWatching(watching, watchers, openedAt)));
+      problems.push(...latency.problems, ...(await stopWatching(watching, watchers, openedAt, false)));
       return { idle, p50: latency.p50, p99: latency.p99, drain, problems };
     } finally {
       await watching.stop().catch(() => undefined);
