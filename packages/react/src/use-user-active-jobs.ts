@@ -26,7 +26,8 @@ const hiddenIntervalMs = 30_000;
  * a notification. While the stream is not delivering (refused behind a pooler, blocked, reconnecting)
  * `jobs.activeJobs` is polled instead, every 5 s in a visible tab and every 30 s in a hidden one,
  * and at once after this tab starts a job. A job that leaves the list is read once: only a finished
- * one is reported to `onFinished` (a job can also leave the list because newer ones pushed it out).
+ * one is reported to `onFinished` (a job can also leave the list because newer ones pushed it out);
+ * a job whose page this tab has open is not read again (see below).
  */
 export function useUserActiveJobs(options: UserActiveJobsOptions = {}) {
   const utils = trpc.useUtils();
@@ -56,6 +57,13 @@ export function useUserActiveJobs(options: UserActiveJobsOptions = {}) {
     if (!before) return;
     for (const [jobId, title] of before) {
       if (listed.current.has(jobId)) continue;
+      // A job this tab already follows (its page is open) is not asked for again: its own stream
+      // or polls bring its end, and the page shows it. Only a job known to have ended is reported.
+      const followed = utils.jobs.getJob.getData({ jobId });
+      if (followed !== undefined) {
+        if (isTerminalStatus(followed.status)) onFinished.current?.({ id: jobId, title, status: followed.status });
+        continue;
+      }
       utils.jobs.getJob.fetch({ jobId }).then(
         (job) => {
           if (isTerminalStatus(job.status)) onFinished.current?.({ id: jobId, title, status: job.status });
