@@ -78,7 +78,9 @@ WITH busy AS MATERIALIZED (
   INSERT INTO job_attempt (job_id, attempt, worker_id, started_at)
   SELECT id, attempt, $1, now() FROM claimed
 )
-SELECT id, kind, payload_version, input, attempt, max_attempts, priority FROM claimed
+SELECT id, kind, payload_version, input, attempt, max_attempts, priority,
+  (extract(epoch FROM now() - run_at) * 1000)::float8 AS waited_ms
+FROM claimed
 ORDER BY priority DESC, run_at, id`,
 };
 
@@ -91,6 +93,11 @@ export interface ClaimedJob {
   attempt: number;
   maxAttempts: number;
   priority: number;
+  /**
+   * How long it waited in the queue, by the database's clock: from when it became runnable (its
+   * `run_at`: enqueued, delayed until, retried at) to this claim. A rescued job keeps its `run_at`.
+   */
+  waitedMs: number;
 }
 
 interface ClaimedRow {
@@ -101,6 +108,7 @@ interface ClaimedRow {
   attempt: number;
   max_attempts: number;
   priority: number;
+  waited_ms: number;
 }
 
 async function claimOnce(
@@ -125,6 +133,7 @@ async function claimOnce(
     attempt: row.attempt,
     maxAttempts: row.max_attempts,
     priority: row.priority,
+    waitedMs: row.waited_ms,
   }));
 }
 

@@ -35,13 +35,13 @@ WITH expired AS (
     locked_by = NULL, locked_until = NULL, version = job.version + 1, updated_at = now()
   FROM expired
   WHERE job.id = expired.id
-  RETURNING job.id, job.attempt, job.status, job.error, expired.locked_by
+  RETURNING job.id, job.kind, job.attempt, job.status, job.error, expired.locked_by
 ), history AS (
   UPDATE job_attempt SET outcome = 'lost', finished_at = now(),
     error = rescued.error || jsonb_build_object('detail', 'The lease of ' || rescued.locked_by || ' lapsed.')
   FROM rescued WHERE job_attempt.job_id = rescued.id AND job_attempt.attempt = rescued.attempt
 )
-SELECT id, status FROM rescued`;
+SELECT id, kind, status FROM rescued`;
 
 export interface RescueOptions {
   limit: number;
@@ -50,11 +50,18 @@ export interface RescueOptions {
   defaultRetentionMs: number;
 }
 
+export interface RescuedJob {
+  id: string;
+  kind: string;
+  /** `queued` to run again, `failed` with its attempts used up, `cancelled` if that was asked. */
+  status: 'queued' | 'failed' | 'cancelled';
+}
+
 export async function rescueExpiredJobs(
   pool: pg.Pool,
   options: RescueOptions,
-): Promise<{ id: string; status: 'queued' | 'failed' | 'cancelled' }[]> {
-  const { rows } = await pool.query<{ id: string; status: 'queued' | 'failed' | 'cancelled' }>(rescueSql, [
+): Promise<RescuedJob[]> {
+  const { rows } = await pool.query<RescuedJob>(rescueSql, [
     options.limit,
     JSON.stringify(options.retentionMsByKind),
     options.defaultRetentionMs,

@@ -46,6 +46,8 @@ export interface ListenOptions {
    */
   probeIntervalMs?: number | undefined;
   log?: ((message: string) => void) | undefined;
+  /** Told each time LISTEN is in place again on a new connection after the last one was lost. */
+  onReconnected?: (() => void) | undefined;
   /** What the log says is lost when LISTEN turns out deaf, and what to do about it. */
   deafHint?: string | undefined;
 }
@@ -204,7 +206,9 @@ export function listenOnChannels(url: string, events: ChannelEvents, options: Li
       retryTimer = undefined;
       connect().then(
         () => {
-          if (client) log('[listen] listening again');
+          if (!client) return;
+          log('[listen] listening again');
+          options.onReconnected?.();
         },
         (error: unknown) => {
           log(`[listen] reconnect failed: ${error instanceof Error ? error.message : String(error)}`);

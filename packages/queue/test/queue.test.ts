@@ -75,6 +75,16 @@ describe('claiming', () => {
     expect(claimed.map((c) => c.id)).not.toContain(other?.id);
     expect(claimed[0]).toMatchObject({ kind: 'noop', attempt: 1, maxAttempts: 3, input: { n: 1 } });
   });
+
+  it('tells how long each job waited since it became runnable, by the database clock', async () => {
+    await clearJobs();
+    const [delayed] = await enqueueJobs(db.pool, [job()]);
+    // As if it had been due for an hour: the wait counts from run_at, whenever the row was made.
+    await db.pool.query(`UPDATE job SET run_at = now() - interval '1 hour' WHERE id = $1`, [delayed?.id]);
+    const [claimed] = await claimJobs(db.pool, { workerId: 'w', kinds, limit: 1, ...lease });
+    expect(claimed?.waitedMs).toBeGreaterThanOrEqual(3_600_000);
+    expect(claimed?.waitedMs).toBeLessThan(2 * 3_600_000);
+  });
 });
 
 describe('fair shares of the handler slots', () => {
@@ -220,7 +230,7 @@ describe('finishing', () => {
     const [claimed] = await claimJobs(db.pool, { workerId, kinds, limit: 1, leaseMs: 1 });
     await db.pool.query(`SELECT pg_sleep(0.01)`);
     const rescue = { limit: 10, retentionMsByKind: {}, defaultRetentionMs: 1000 };
-    expect(await rescueExpiredJobs(db.pool, rescue)).toEqual([{ id: claimed?.id, status: 'queued' }]);
+    expect(await rescueExpiredJobs(db.pool, rescue)).toEqual([{ id: claimed?.id, kind: 'noop', status: 'queued' }]);
     const stored = await db.prisma.job.findUniqueOrThrow({ where: { id: claimed?.id }, include: { attempts: true } });
     expect(stored.error).toEqual({ code: 'LEASE_EXPIRED', message: 'The worker running attempt 1 stopped responding.' });
     expect(stored.attempts[0]?.error).toMatchObject({ code: 'LEASE_EXPIRED', detail: `The lease of ${workerId} lapsed.` });

@@ -48,7 +48,7 @@ describe('lease rescue', () => {
     const [enqueued] = await enqueueJobs(db.pool, [job()]);
     const first = await claimOne('dead-worker', 50);
     await sleep(80);
-    expect(await rescueExpiredJobs(db.pool, rescue)).toEqual([{ id: enqueued?.id, status: 'queued' }]);
+    expect(await rescueExpiredJobs(db.pool, rescue)).toEqual([{ id: enqueued?.id, kind: 'noop', status: 'queued' }]);
     const second = await claimOne('live-worker');
     expect(second.attempt).toBe(2);
 
@@ -200,7 +200,7 @@ describe('e-mail on finish', () => {
     // Its worker died with its one attempt: the rescuer fails it.
     expect((await claimOne('dead-worker', 50)).id).toBe(lost?.id);
     await sleep(80);
-    expect(await rescueExpiredJobs(db.pool, rescue)).toEqual([{ id: lost?.id, status: 'failed' }]);
+    expect(await rescueExpiredJobs(db.pool, rescue)).toEqual([{ id: lost?.id, kind: 'noop', status: 'failed' }]);
     await completeJob(db.pool, (await claimOne('w')).ref, {}, 1000); // the retried job, second attempt
     await completeJob(db.pool, (await claimOne('w')).ref, {}, 1000); // the one without the option
 
