@@ -3,3 +3,4 @@ export { PayloadUpcastRefused, UnreadablePayloadVersion, type PreviousInputs, ty
 export { boundedJson } from './json.ts';
 export * from './files.ts';
 export * from './storable.ts';
+export { progressHistorySchema, type ProgressHistory } from './progress-history.ts';

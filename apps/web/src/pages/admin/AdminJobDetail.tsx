@@ -1,11 +1,8 @@
-import { isTerminalStatus } from '@jobkit/jobs';
+import { isTerminalStatus, progressHistorySchema } from '@jobkit/jobs';
 import { trpc, useAdminChanges } from '@jobkit/react';
 import { Link, useLocation } from 'wouter';
-import { z } from 'zod';
 import { formatDuration, formatTime } from '../../format.ts';
 import { LiveBadge } from './LiveBadge.tsx';
-
-const progressHistorySchema = z.array(z.object({ at: z.string(), attempt: z.int(), percent: z.number(), message: z.string() }));
 
 function Json({ label, value }: { label: string; value: unknown }) {
   return (

@@ -1,0 +1,3 @@
+import base from '@jobkit/vitest-config';
+
+export default base;
