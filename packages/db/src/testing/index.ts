@@ -45,3 +45,4 @@ export async function createTestUser(database: Database, role: 'user' | 'admin' 
 }
 
 export { startBuiltProcess, startTypeScriptProcess, type TestProcess } from './process.ts';
+export { cloneRepository, normalAccount, privateFolder, runCommand, runsAsRoot, type Account, type CommandResult, type RepositoryClone } from './repository-clone.ts';

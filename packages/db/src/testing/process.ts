@@ -13,6 +13,8 @@ export interface TestProcess {
 interface ProcessOptions {
   cwd: string;
   env: Record<string, string>;
+  /** Run as this user (the caller must be root): the uid and primary group, as a login would have. */
+  account?: { uid: number; gid: number } | undefined;
 }
 
 /** Runs a TypeScript entry point as a real Node process, through tsx, as `pnpm dev` runs the apps. */
@@ -35,6 +37,8 @@ function startNodeProcess(args: string[], options: ProcessOptions): TestProcess 
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    uid: options.account?.uid,
+    gid: options.account?.gid,
   });
   let output = '';
   // Set once the process has exited and its output is all read ('close', not 'exit').
