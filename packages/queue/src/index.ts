@@ -9,3 +9,4 @@ export * from './tracked.ts';
 export * from './payload-versions.ts';
 export * from './enqueue-within.ts';
 export * from './finish-notifications.ts';
+export * from './schedules.ts';
