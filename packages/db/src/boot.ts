@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { openDatabase, type ConnectionOptions, type Database } from './database.ts';
 import { embeddedUrl, ensureDatabase, findRunningPostmaster, startEmbeddedPostgres } from './embedded/start.ts';
 import { readEmbeddedPassword } from './embedded/password.ts';
+import { EmbeddedSetupError } from './embedded/setup-error.ts';
 import { applyMigrations } from './migrations/runner.ts';
 import { awaitSchema } from './migrations/schema-state.ts';
 import { defaultDataDir } from './paths.ts';
@@ -56,10 +57,10 @@ export async function bootDatabase(options: BootOptions): Promise<BootedDatabase
     await ensureDatabase(server.urlFor('postgres'), embeddedDatabaseName);
     url = server.urlFor(embeddedDatabaseName);
     stopEmbedded = () => server.stop();
-    description += ` (port ${server.port})`;
+    description = `embedded PostgreSQL in ${server.clusterDir} (port ${server.port})`;
   } else if (!url) {
     if (!running) {
-      throw new Error(
+      throw new EmbeddedSetupError(
         `No embedded database is running in ${dataDir}. Start the app first (pnpm start), ` +
           'or set DATABASE_URL to the PostgreSQL the app uses.',
       );

@@ -90,7 +90,13 @@ describe('as a normal user', () => {
     expect(result.output).not.toMatch(/lives in/);
   }, 240_000);
 
-  it.skipIf(!runsAsRoot)('says what to do when it can write nowhere it was told to (the clone is root\'s; skipped unless root)', async () => {
-    expectOneClearMessage(await migrate({}, user), /\.data.*JOBKIT_DATA_DIR/);
+  it.skipIf(!runsAsRoot)('says what to do when it may not write where it is told to (a folder of root\'s; skipped unless root)', async () => {
+    expectOneClearMessage(await migrate({ JOBKIT_DATA_DIR: join(clone.root, 'data of root') }, user), /data of root \(permission denied\).*JOBKIT_DATA_DIR/);
   }, 120_000);
+
+  it.skipIf(!runsAsRoot)('says what to do with the cluster a start as root made (skipped unless root)', async () => {
+    expect((await migrate({})).exit).toBe(0);
+    await relocatedCluster(join(clone.root, '.data'));
+    expectOneClearMessage(await migrate({}, user), /belongs to another user.*JOBKIT_DATA_DIR/);
+  }, 240_000);
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { EmbeddedSetupError } from './setup-error.ts';
 
 /** The embedded server's superuser. It listens on 127.0.0.1 only, with a password of its own. */
 export const superuser = 'postgres';
@@ -34,7 +35,7 @@ export async function readStoredPassword(dataDir: string): Promise<string | null
 export async function readEmbeddedPassword(dataDir: string): Promise<string> {
   const password = await readStoredPassword(dataDir);
   if (password === null) {
-    throw new Error(
+    throw new EmbeddedSetupError(
       `The embedded database in ${dataDir} has no password file (${passwordFileOf(dataDir)}). ` +
         'Restart the app (pnpm start) with this version: it gives the database a password of its own.',
     );

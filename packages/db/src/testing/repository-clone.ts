@@ -98,7 +98,7 @@ export interface RepositoryClone {
   remove(): Promise<void>;
 }
 
-/** Clones HEAD into a new private folder of `folderOwner` and installs it (offline, frozen lockfile). */
+/** Clones HEAD into a new private folder of `folderOwner` and installs it as CI does (offline, frozen lockfile: a HEAD whose lockfile is behind fails here as in CI). */
 export async function cloneRepository(options: { folderOwner?: Account } = {}): Promise<RepositoryClone> {
   const folder = await privateFolder('clone', options.folderOwner);
   const root = join(folder, 'repo');
