@@ -1,7 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
-import { appRouter, closeJobStream, createHttpContextFactory, sessionCookieName, type ApiSettings, type AppRouter, type CookieAccess } from '@jobkit/api';
+import { appRouter, closeJobStream, createHttpContextFactory, openApiDocument, sessionCookieName, type ApiSettings, type AppRouter, type CookieAccess } from '@jobkit/api';
 import type { Database } from '@jobkit/db';
 import { fastifyTRPCPlugin, type FastifyTRPCPluginOptions } from '@trpc/server/adapters/fastify';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -113,6 +113,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
+      // Queries may be POSTed with their input as a JSON body: what clients generated from
+      // /openapi.json send (they cannot put JSON in a query string). They still only read.
+      allowMethodOverride: true,
       createContext: createHttpContextFactory(options.db, options.settings, cookies),
       onError({ path, error }) {
         if (error.code === 'INTERNAL_SERVER_ERROR') app.log.error({ path, err: error.cause ?? error }, 'procedure failed');
@@ -121,6 +124,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   });
 
   await registerFileRoutes(app, options.db, options.settings);
+
+  // Built once from the router's schemas; public like the web app's code, it names no data.
+  const openApi = JSON.stringify(openApiDocument());
+  app.get('/openapi.json', (_request, reply) => reply.type('application/json').send(openApi));
 
   app.get('/healthz', async (_request, reply) => {
     try {

@@ -1,6 +1,5 @@
 /** The router's procedures as a test sees them: path, type and input schemas, walked from the router. */
-import { appRouter } from '@jobkit/api';
-import type { AnyProcedure } from '@trpc/server';
+import { routerProcedures } from '@jobkit/api';
 import fc from 'fast-check';
 import { z } from 'zod';
 import { arbitraryFor } from './schema-arbitrary.ts';
@@ -12,10 +11,6 @@ export interface ProcedureUnderTest {
   inputs: z.ZodType[];
 }
 
-function isProcedure(value: unknown): value is AnyProcedure {
-  return typeof value === 'function' && '_def' in value && typeof value._def === 'object' && value._def !== null && 'procedure' in value._def;
-}
-
 const subscriptionsCoveredOverSse = new Set([
   // job-stream-http.test.ts (another user's job refused as getJob refuses it), packages/api/test/job-stream.test.ts
   'jobs.watchJob',
@@ -25,11 +20,9 @@ const subscriptionsCoveredOverSse = new Set([
 ]);
 
 /** Every query and mutation of the router, walked from its definition. */
-export function everyProcedure(record: object = appRouter._def.record, prefix = ''): ProcedureUnderTest[] {
-  return Object.entries(record).flatMap(([key, value]: [string, unknown]): ProcedureUnderTest[] => {
-    const path = `${prefix}${key}`;
-    if (!isProcedure(value)) return typeof value === 'object' && value !== null ? everyProcedure(value, `${path}.`) : [];
-    const { type, inputs } = value._def;
+export function everyProcedure(): ProcedureUnderTest[] {
+  return [...routerProcedures()].flatMap(([path, procedure]): ProcedureUnderTest[] => {
+    const { type, inputs } = procedure._def;
     // Subscriptions are not plain HTTP calls: each is covered over SSE by its own tests, and one
     // without them fails here.
     if (type === 'subscription') {

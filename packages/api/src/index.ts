@@ -18,3 +18,5 @@ export { closeJobStream, jobStreamFor } from './job-stream/watch-job.ts';
 export { openDownload } from './files/access.ts';
 export { uploadFile, UploadSlots, type UploadLimits } from './files/upload.ts';
 export { UploadWatch, type UploadPace } from './files/upload-watch.ts';
+export { openApiDocument, publicProcedures } from './openapi/document.ts';
+export { routerProcedures } from './router-procedures.ts';

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { findVisibleJob, jobNotFound, visibleJobs } from '../job-scope.ts';
 import { findJobSnapshotRow, pollJobSnapshot, toJobSnapshot } from '../job-snapshot.ts';
 import { watchJob } from '../job-stream/watch-job.ts';
+import type { cancelOutput } from '../openapi/outputs.ts';
 import { keysetPage } from '../paging.ts';
 import { requeueJob } from '../requeue.ts';
 import { actorProcedure, createTRPCRouter } from '../trpc.ts';
@@ -95,15 +96,15 @@ export const jobsRouter = createTRPCRouter({
    * A queued job is cancelled at once. A running job is asked to stop: its worker, on whatever
    * machine, hears of it at once and ends it `cancelled`. A tracked job ends cancelled at once.
    */
-  cancelJob: actorProcedure.input(byId).mutation(async ({ ctx, input }) => {
+  cancelJob: actorProcedure.input(byId).mutation(async ({ ctx, input }): Promise<z.output<typeof cancelOutput>> => {
     const job = await findVisibleJob(ctx.db, ctx.actor, input.jobId);
     const retentionMs = contractFor(job.kind)?.retentionMs ?? defaultRetentionMs;
     const outcome = await cancelJob(ctx.db.pool, job.id, retentionMs);
     switch (outcome.result) {
       case 'cancelled':
-        return { jobId: job.id, status: 'cancelled' as const };
+        return { jobId: job.id, status: 'cancelled' };
       case 'cancelling':
-        return { jobId: job.id, status: 'running' as const, cancelRequested: true };
+        return { jobId: job.id, status: 'running', cancelRequested: true };
       case 'not-found':
         throw await jobNotFound(ctx.db, ctx.actor, job.id);
       case 'not-cancellable':
