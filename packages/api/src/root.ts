@@ -1,9 +1,11 @@
+import { jobSchedules } from '@jobkit/jobs/schedules';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { adminRouter } from './routers/admin.ts';
 import { analysisRouter } from './routers/analysis.ts';
 import { authRouter } from './routers/auth.ts';
 import { filesRouter } from './routers/files.ts';
 import { jobsRouter } from './routers/jobs.ts';
+import { createSchedulesRouter } from './routers/schedules.ts';
 import { tokensRouter } from './routers/tokens.ts';
 import { webhooksRouter } from './routers/webhooks.ts';
 import { createCallerFactory, createTRPCRouter } from './trpc.ts';
@@ -14,6 +16,7 @@ export const appRouter = createTRPCRouter({
   auth: authRouter,
   files: filesRouter,
   jobs: jobsRouter,
+  schedules: createSchedulesRouter(jobSchedules),
   tokens: tokensRouter,
   webhooks: webhooksRouter,
 });

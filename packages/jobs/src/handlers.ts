@@ -18,5 +18,8 @@ const handlersByKind = {
 /** The handlers of every kind in the registry. Loaded by the worker and by each handler thread. */
 export const handlers = registerHandlers(Object.values(handlersByKind));
 
+/** The schedules every worker loading this module enqueues (its scheduler reads this export). */
+export { jobSchedules as schedules } from './schedules.ts';
+
 /** Pass this to `createWorker({ handlersModule })`. */
 export const defaultHandlersModule = import.meta.url;

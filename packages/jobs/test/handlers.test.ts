@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { handlers } from '../src/handlers.ts';
+import { handlers, schedules } from '../src/handlers.ts';
+import { isScheduleRegistry, jobSchedules } from '../src/schedules.ts';
 import { contractFor, jobContracts } from '../src/registry.ts';
 
 describe('the handlers module workers load', () => {
@@ -7,5 +8,10 @@ describe('the handlers module workers load', () => {
     const runByWorkers = Object.keys(jobContracts).filter((kind) => kind !== 'tracked');
     expect(Object.keys(handlers).sort()).toEqual(runByWorkers.sort());
     for (const [kind, handler] of Object.entries(handlers)) expect(handler.contract).toBe(contractFor(kind));
+  });
+
+  it('exports the app’s schedules, for the scheduler of every worker that loads it', () => {
+    expect(schedules).toBe(jobSchedules);
+    expect(isScheduleRegistry(schedules)).toBe(true);
   });
 });
