@@ -12,6 +12,7 @@ import { SignIn } from './SignIn.tsx';
 // The job viewer (and its chart library) loads only for admins who open it.
 const AdminJobs = lazy(() => import('./pages/admin/AdminJobs.tsx').then((module) => ({ default: module.AdminJobs })));
 const AdminJobDetail = lazy(() => import('./pages/admin/AdminJobDetail.tsx').then((module) => ({ default: module.AdminJobDetail })));
+const AdminSchedules = lazy(() => import('./pages/admin/AdminSchedules.tsx').then((module) => ({ default: module.AdminSchedules })));
 
 function SignOut() {
   const utils = trpc.useUtils();
@@ -38,6 +39,7 @@ export function App() {
           <Link href="/tokens">API tokens</Link>
           <Link href="/webhooks">Webhooks</Link>
           {isAdmin && <Link href="/admin">Job viewer</Link>}
+          {isAdmin && <Link href="/admin/schedules">Schedules</Link>}
         </nav>
         <div className="account">
           <ActiveJobsIndicator />
@@ -53,6 +55,7 @@ export function App() {
         <Route path="/webhooks" component={Webhooks} />
         <Route path="/jobs/:id">{(params) => <JobPage jobId={params.id} />}</Route>
         <Route path="/admin">{isAdmin ? <AdminJobs /> : <NotAllowed />}</Route>
+        <Route path="/admin/schedules">{isAdmin ? <AdminSchedules /> : <NotAllowed />}</Route>
         <Route path="/admin/jobs/:id">{(params) => (isAdmin ? <AdminJobDetail jobId={params.id} /> : <NotAllowed />)}</Route>
         <Route>
           <p className="panel">There is no such page. <Link href="/">Start an analysis</Link>.</p>
