@@ -1,4 +1,5 @@
 import { databaseEnvironmentShape } from '@jobkit/db';
+import { metricsEnvironmentShape } from '@jobkit/metrics';
 import { emailEnvironmentShape, requireCompleteEmailSettings } from '@jobkit/email';
 import { webhookEnvironmentShape } from '@jobkit/webhooks';
 import { workerEnvironmentShape } from '@jobkit/worker';
@@ -55,6 +56,9 @@ const environmentSchema = z.object({
   /** Database connections for uploads, apart from the API's. */
   UPLOAD_DB_CONNECTIONS: z.coerce.number().int().min(1).max(100).default(4),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug']).default('info'),
+  ...metricsEnvironmentShape,
+  /** Serve /metrics on this port (on METRICS_HOST) instead of the API's; unset: /metrics is on the API's port. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   WEB_DIST: z.string().default(fileURLToPath(new URL('../../web/dist/', import.meta.url))),
 }).superRefine(requireCompleteEmailSettings);
 

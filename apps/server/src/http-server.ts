@@ -8,6 +8,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { registerFileRoutes } from './file-routes.ts';
+import { registerMetrics, type ServerMetrics } from './metrics-routes.ts';
 import { securityHeaders } from './security-headers.ts';
 import { addSseRetryHint } from './sse-retry.ts';
 
@@ -24,6 +25,8 @@ export interface HttpServerOptions {
    * false (the socket's peer), true (any proxy), the proxies' addresses/CIDRs, or which hops to trust.
    */
   trustProxy?: boolean | string[] | ((address: string, hop: number) => boolean);
+  /** Prometheus metrics: tRPC request durations, and `/metrics` (see ServerMetrics). None when absent. */
+  metrics?: ServerMetrics;
 }
 
 /** The HTTP face of the app: tRPC at /trpc, uploads and downloads at /files, /healthz, and the web app. */
@@ -109,6 +112,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   // onClose), and the stream's LISTEN connection goes with them.
   app.addHook('preClose', () => closeJobStream(options.db));
   addSseRetryHint(app);
+  if (options.metrics) registerMetrics(app, options.metrics);
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {

@@ -12,6 +12,7 @@ import { llmSettingsFrom } from '@jobkit/analyses/handlers';
 import { defaultHandlersModule } from '@jobkit/jobs/handlers';
 import { registerWebhookDeliveryKind } from '@jobkit/webhooks';
 import { emailSettingsFrom, registerEmailNotificationKind } from '@jobkit/email';
+import { createProcessMetrics, serveMetrics } from '@jobkit/metrics';
 import { readConfig } from './config.ts';
 import { createHttpServer } from './http-server.ts';
 
@@ -29,6 +30,7 @@ const demoUsers =
   config.DATABASE_URL === undefined
     ? await ensureDemoUsers(booted.database, join(config.JOBKIT_DATA_DIR ?? defaultDataDir, 'demo-users.json'))
     : [];
+const metrics = createProcessMetrics(booted.database.pool, { queueDepthRefreshMs: config.METRICS_QUEUE_DEPTH_REFRESH_MS });
 const app = await createHttpServer({
   db: booted.database,
   secureCookies: config.SECURE_COOKIES,
@@ -49,6 +51,7 @@ const app = await createHttpServer({
   webDist: config.WEB_DIST,
   logLevel: config.LOG_LEVEL,
   trustProxy: config.TRUST_PROXY,
+  metrics: { registry: metrics.registry, token: config.METRICS_TOKEN, servedHere: config.METRICS_PORT === undefined },
 });
 // Only a process that runs the webhookDelivery and emailNotification handlers says what the database
 // enqueues for them (an API alone reads no deliveries); a newer release's registration is kept.
@@ -61,15 +64,21 @@ const worker = config.RUN_WORKER
       database: booted.database,
       handlersModule: defaultHandlersModule,
       ...workerOptionsFrom(config),
-      log: (message) => {
-        app.log.warn(message);
-      },
+      // Fastify's logger is pino: the worker's lines come out at their own levels, as JSON.
+      logger: app.log,
+      observer: metrics.workers.observer,
     })
   : undefined;
+if (worker) metrics.workers.watch(worker);
 await worker?.start();
+const metricsServer =
+  config.METRICS_PORT === undefined
+    ? undefined
+    : await serveMetrics({ registry: metrics.registry, host: config.METRICS_HOST, port: config.METRICS_PORT, token: config.METRICS_TOKEN });
 // Registered before the banner: a supervisor may send SIGTERM as soon as it sees the URL.
 onShutdownSignal(async () => {
   await app.close();
+  await metricsServer?.close();
   await worker?.stop();
   await booted.shutdown();
 });
@@ -78,6 +87,7 @@ const address = await app.listen({ port: config.PORT, host: config.HOST });
 console.log(`\nJobkit is running at ${address}`);
 console.log(`  database: ${booted.description}`);
 console.log(`  worker:   ${worker ? `in this process (${config.WORKER_CONCURRENCY} at a time)` : 'none here (RUN_WORKER=false)'}`);
+console.log(`  metrics:  ${metricsServer?.url ?? address}/metrics${config.METRICS_TOKEN === undefined ? '' : ' (with METRICS_TOKEN)'}`);
 for (const user of demoUsers) console.log(`  sign in:  ${user.email} / ${user.password} (${user.role})`);
 if ((await booted.database.prisma.user.count()) === 0) {
   console.log('  no users yet: create the first admin with  pnpm user:create --admin --email you@example.com');

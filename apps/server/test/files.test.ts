@@ -1,6 +1,7 @@
 import type { AppRouter } from '@jobkit/api';
 import type { TestDatabase } from '@jobkit/db/testing';
 import { createWorker, type Worker } from '@jobkit/worker';
+import { silentLogger } from '@jobkit/worker/testing';
 import { defaultHandlersModule } from '@jobkit/jobs/handlers';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import { connect } from 'node:net';
@@ -43,7 +44,7 @@ beforeAll(async () => {
   ({ db, baseUrl } = harness);
   ({ token } = await userWithToken(db));
   ({ token: strangerToken } = await userWithToken(db));
-  worker = createWorker({ database: db, handlersModule: defaultHandlersModule, concurrency: 1, log: () => undefined });
+  worker = createWorker({ database: db, handlersModule: defaultHandlersModule, concurrency: 1, logger: silentLogger });
   await worker.start();
 });
 afterAll(async () => {

@@ -1,6 +1,7 @@
 import { createApiToken, createUser, defaultApiSettings, type AppRouter } from '@jobkit/api';
 import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/db/testing';
 import { createWorker, type Worker } from '@jobkit/worker';
+import { silentLogger } from '@jobkit/worker/testing';
 import { defaultHandlersModule } from '@jobkit/jobs/handlers';
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import type { FastifyInstance } from 'fastify';
@@ -23,7 +24,7 @@ beforeAll(async () => {
   client = createTRPCClient<AppRouter>({
     links: [httpBatchLink({ url: `${baseUrl}/trpc`, headers: { authorization: `Bearer ${token}` } })],
   });
-  worker = createWorker({ database: db, handlersModule: defaultHandlersModule, concurrency: 1, log: () => undefined });
+  worker = createWorker({ database: db, handlersModule: defaultHandlersModule, concurrency: 1, logger: silentLogger });
   await worker.start();
 });
 afterAll(async () => {

@@ -10,6 +10,7 @@ import { applyMigrations, openDatabase, openPool, type Database } from '@jobkit/
 import { createTestUser } from '@jobkit/db/testing';
 import { startDebianPostgres, startPgBouncer, type DebianPostgres } from '@jobkit/db/testing/debian-postgres';
 import { createWorker } from '@jobkit/worker';
+import { capturedLog } from '@jobkit/worker/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -30,7 +31,7 @@ interface Deployment {
   db: Database;
   baseUrl: string;
   token: string;
-  log: string[];
+  log: ReturnType<typeof capturedLog>;
   close(): Promise<void>;
 }
 
@@ -50,8 +51,8 @@ async function deploy(mode: 'transaction' | 'session', listen: 'direct' | 'bounc
     logLevel: 'silent',
   });
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
-  const log: string[] = [];
-  const worker = createWorker({ database: db, handlersModule, concurrency: 4, log: (message) => log.push(message) });
+  const log = capturedLog();
+  const worker = createWorker({ database: db, handlersModule, concurrency: 4, logger: log.logger });
   await worker.start();
   const { token } = await createApiToken(db, await createTestUser(db), 'pooler test');
   return {
@@ -168,7 +169,7 @@ describe.each([
     await untilCompleted(deployment, await start(deployment, { fileId: await upload(deployment) }));
     expect(statuses.filter((status) => status >= 500)).toEqual([]);
     expect(statuses.filter((status) => status < 200 || status >= 300)).toEqual([]);
-    expect(deployment.log.filter((line) => line.includes('polling for jobs instead'))).toEqual([]);
+    expect(deployment.log.messages().filter((line) => line.includes('polling for jobs instead'))).toEqual([]);
     console.log(
       `[pgbouncer] ${mode} mode, LISTEN ${listen}: 1,000 jobs started at ${Math.round(startsPerSecond)}/s over HTTP, ` +
         `${statuses.length} answers, 0 5xx; idle pickup p50 ${p50(pickups).toFixed(0)} ms, max ${(pickups.at(-1) ?? 0).toFixed(0)} ms (30 jobs)`,
@@ -185,8 +186,8 @@ describe('through PgBouncer in transaction mode, LISTEN through it too', () => {
 
   it('finds that LISTEN hears nothing, says what to set, polls instead, and cancels through heartbeats', async () => {
     statuses.length = 0;
-    expect(deployment.log.filter((line) => line.includes('polling for jobs instead'))).toHaveLength(1);
-    expect(deployment.log.join('\n')).toContain('DATABASE_LISTEN_URL');
+    expect(deployment.log.messages().filter((line) => line.includes('polling for jobs instead'))).toHaveLength(1);
+    expect(deployment.log.messages().join('\n')).toContain('DATABASE_LISTEN_URL');
     const pickups = await idlePickups(deployment, 20);
     await burst(deployment, 200);
     // No NOTIFY reaches the worker: a running job's cancellation reaches it with its next heartbeat.

@@ -1,5 +1,6 @@
 import type { AppRouter } from '@jobkit/api';
 import { createWorker, type Worker } from '@jobkit/worker';
+import { silentLogger } from '@jobkit/worker/testing';
 import { defaultHandlersModule } from '@jobkit/jobs/handlers';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -22,7 +23,7 @@ let token: string;
 beforeAll(async () => {
   harness = await startHarness();
   ({ token } = await userWithToken(harness.db));
-  worker = createWorker({ database: harness.db, handlersModule: defaultHandlersModule, concurrency: 2, log: () => undefined });
+  worker = createWorker({ database: harness.db, handlersModule: defaultHandlersModule, concurrency: 2, logger: silentLogger });
   await worker.start();
 });
 afterAll(async () => {

@@ -28,7 +28,7 @@ const server = await startEmbeddedPostgres({ dataDir });
 const url = databaseUrlFor(server.urlFor('postgres'), 'postgres');
 await applyMigrations(url);
 const db = openDatabase(url);
-const worker = createWorker({ database: db, handlersModule, concurrency: Number(args.concurrency), log: console.warn });
+const worker = createWorker({ database: db, handlersModule, concurrency: Number(args.concurrency) });
 try {
   const ownerId = randomUUID();
   await db.prisma.user.create({ data: { id: ownerId, email: `${ownerId}@memory.invalid`, name: 'Memory' } });

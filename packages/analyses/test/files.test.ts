@@ -9,7 +9,7 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const handlersModule = new URL('./fixtures/handlers.ts', import.meta.url);
 import { createWorker, type Worker } from '@jobkit/worker';
-import { enqueue, waitFor } from '@jobkit/worker/testing';
+import { enqueue, silentLogger, waitFor } from '@jobkit/worker/testing';
 
 let db: TestDatabase;
 let worker: Worker;
@@ -18,7 +18,7 @@ let ownerId: string;
 beforeAll(async () => {
   db = await createTestDatabase();
   ownerId = await createTestUser(db);
-  worker = createWorker({ database: db, handlersModule, concurrency: 2, log: () => undefined });
+  worker = createWorker({ database: db, handlersModule, concurrency: 2, logger: silentLogger });
   await worker.start();
 });
 afterAll(async () => {

@@ -11,7 +11,7 @@ const handlersModule = new URL('./fixtures/handlers.ts', import.meta.url).href;
 import { createWorker, type Worker } from '@jobkit/worker';
 import { verifyWebhook } from '../src/index.ts';
 import { generateWebhookSecret } from '../src/signature.ts';
-import { enqueue, waitFor } from '@jobkit/worker/testing';
+import { enqueue, silentLogger, waitFor } from '@jobkit/worker/testing';
 import { closedPort, insertEndpoint, startWebhookReceiver, type WebhookReceiver } from './receiver.ts';
 
 const attemptDetail = z.object({ detail: z.string() });
@@ -24,7 +24,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   receiver = await startWebhookReceiver();
   ownerId = await createTestUser(db);
-  worker = createWorker({ database: db, handlersModule, concurrency: 2, log: () => undefined });
+  worker = createWorker({ database: db, handlersModule, concurrency: 2, logger: silentLogger });
   await worker.start();
 });
 afterEach(() => {

@@ -83,7 +83,8 @@ async function withFreshDatabase<T>(use: (db: Database, ownerId: string) => Prom
 function startWorker(db: Database, concurrency: number) {
   const prefetch = args.prefetch === undefined ? {} : { prefetch: Number(args.prefetch) };
   const fairShare = args['fair-share'] === undefined ? {} : { fairSharePerUser: Number(args['fair-share']) };
-  return createWorker({ database: db, handlersModule, concurrency, ...prefetch, ...fairShare, log: (message) => { console.warn(message); } });
+  // Its log goes to standard error (the default logger), apart from the numbers printed here.
+  return createWorker({ database: db, handlersModule, concurrency, ...prefetch, ...fairShare });
 }
 
 function enqueueNoops(db: Database, ownerId: string, count: number) {

@@ -1,6 +1,7 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Execution } from './execution.ts';
+import type { WorkerLogger } from './logger.ts';
 import {
   attemptKey,
   type AbortMessage,
@@ -33,7 +34,7 @@ export interface HandlerThreadOptions {
   workerId: string;
   /** Each thread's heap ceiling (V8's old generation), in MB. */
   memoryMb: number;
-  log(message: string): void;
+  logger: WorkerLogger;
 }
 
 function hasCode(error: unknown, code: string): boolean {
@@ -91,7 +92,7 @@ export async function startHandlerThreads(options: HandlerThreadOptions): Promis
   // A thread that fails while it has no task (its job already ended) is replaced like any other;
   // unheard, piscina's 'error' event would end the whole process.
   pool.on('error', (error: unknown) => {
-    options.log(`[worker ${workerId}] a handler thread failed between jobs: ${String(error)}`);
+    options.logger.error({ err: error }, 'a handler thread failed between jobs');
   });
   // Each job handed over waits here until its thread says the handler began.
   const waitingToStart = new Map<string, () => void>();

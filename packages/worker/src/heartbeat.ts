@@ -23,7 +23,7 @@ export class Leases {
   constructor(
     private readonly pool: Database['pool'],
     private readonly workerId: string,
-    private readonly config: Pick<WorkerSettings, 'leaseMs' | 'log'>,
+    private readonly config: Pick<WorkerSettings, 'leaseMs' | 'logger' | 'observer'>,
     private readonly abort: LeaseAbort,
   ) {}
 
@@ -53,9 +53,7 @@ export class Leases {
     const now = performance.now();
     if (this.inFlight) {
       if (this.slowSince !== undefined) {
-        this.config.log(
-          `[worker ${this.workerId}] heartbeat still waiting for the database after ${Math.round(now - this.slowSince)} ms; the next waits for it`,
-        );
+        this.config.logger.warn(`heartbeat still waiting for the database after ${Math.round(now - this.slowSince)} ms; the next waits for it`);
         this.slowSince = undefined;
       }
       return;
@@ -76,11 +74,13 @@ export class Leases {
         if (this.extendedAt.has(jobId)) this.extendedAt.set(jobId, now);
         if (lease.cancelRequested) this.abort(jobId, 'cancelled');
       }
-      if (this.failing) this.config.log(`[worker ${this.workerId}] heartbeats answer again`);
+      this.config.observer.leasesExtended(leases.size);
+      if (this.failing) this.config.logger.info('heartbeats answer again');
       this.failing = false;
     } catch (error) {
       // Once per outage: the leases' lapse times say what it costs.
-      if (!this.failing) this.config.log(`[worker ${this.workerId}] heartbeat failed, will retry: ${String(error)}`);
+      this.config.observer.leaseExtensionFailed();
+      if (!this.failing) this.config.logger.error({ err: error }, 'heartbeat failed, will retry: the leases lapse unless one answers in time');
       this.failing = true;
     } finally {
       this.inFlight = false;

@@ -4,3 +4,5 @@ export type { WorkerOptions } from './settings.ts';
 export type { AbortReason } from './thread-protocol.ts';
 export { onShutdownSignal } from './shutdown.ts';
 export { workerEnvironmentShape, workerOptionsFrom, type WorkerEnvironment } from './environment.ts';
+export type { AttemptEnd, WorkerObserver } from './observer.ts';
+export type { WorkerLogger } from './logger.ts';

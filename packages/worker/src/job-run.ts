@@ -2,12 +2,14 @@ import type { AttemptRef, ClaimedJob, ProgressReport } from '@jobkit/queue';
 import type { Database } from '@jobkit/db';
 import { retryDelayMs } from '@jobkit/contract';
 import type { AttemptEnds } from './attempt-ends.ts';
-import { persistently } from './durable-write.ts';
+import { persistently, type WriteOutcome } from './durable-write.ts';
 import { runInline, type Execution } from './execution.ts';
 import type { JobHandler } from './handler.ts';
 import type { HandlerThreads } from './handler-threads.ts';
 import type { Leases } from './heartbeat.ts';
 import { jobFiles } from './job-files.ts';
+import { jobLogger } from './logger.ts';
+import type { AttemptEnd } from './observer.ts';
 import { ProgressWriter } from './progress-writer.ts';
 import { endRetryPastLeaseMs } from './lease-timing.ts';
 import type { WorkerSettings } from './settings.ts';
@@ -58,16 +60,18 @@ export function runJob(job: ClaimedJob, handler: JobHandler, context: JobContext
   let over = false;
   let fenced = false;
   let endRetrying = false;
-  const log = (message: string): void => {
-    config.log(`[worker ${ref.workerId}] ${message}`);
-  };
+  const log = jobLogger(config.logger, job);
   let progressFailed = false;
+  config.observer.jobStarted({ kind: job.kind, waitedMs: job.waitedMs });
+  log.debug({ waitedMs: job.waitedMs }, 'job started');
+  // The handler's own time: from when it begins (a thread may still be starting) to its outcome.
+  let handlerBeganAt = performance.now();
 
   const report = (update: ProgressReport): void => {
     if (over) return;
     // Best effort: a lost report is superseded by the next one, or by the end.
     progress ??= new ProgressWriter(pool, ref, config.progressIntervalMs, (error) => {
-      if (!progressFailed) log(`progress of job ${job.id} not saved (later failures of this job not logged): ${String(error)}`);
+      if (!progressFailed) log.warn({ err: error }, 'progress of this job not saved (later failures of this job not logged)');
       progressFailed = true;
     });
     progress.report(update);
@@ -116,6 +120,7 @@ export function runJob(job: ClaimedJob, handler: JobHandler, context: JobContext
   let deadline: NodeJS.Timeout | undefined;
   void execution.started.then(() => {
     if (over) return;
+    handlerBeganAt = performance.now();
     deadline = setTimeout(() => {
       abort('timeout');
     }, contract.timeoutMs);
@@ -126,58 +131,69 @@ export function runJob(job: ClaimedJob, handler: JobHandler, context: JobContext
     over = true;
     clearTimeout(deadline);
     clearTimeout(abandonTimer);
-    return { result, reason: abortReason };
+    return { result, reason: abortReason, runMs: performance.now() - handlerBeganAt };
   });
-  const done = finished.then(async ({ result, reason }) => {
+  const done = finished.then(async ({ result, reason, runMs }) => {
     await progress?.close();
-    if (fenced) await releaseOrLeave();
-    else await record(result, reason);
+    const end = fenced ? await releaseOrLeave() : await record(result, reason, runMs);
+    config.observer.jobEnded({ kind: job.kind, end, runMs });
   });
 
   /**
    * Writes an end, trying again while the attempt still holds its lease and a little past it (the
-   * SQL guard refuses a late write once the job is someone else's). False if it could not be written.
+   * SQL guard refuses a late write once the job is someone else's).
    */
-  async function deliver(what: string, write: () => Promise<unknown>): Promise<boolean> {
+  async function deliver<T>(what: string, write: () => Promise<T>): Promise<WriteOutcome<T>> {
     const outcome = await persistently(
       write,
       () => context.leases.lapsesAt(job.id) + endRetryPastLeaseMs(config.leaseMs),
       (error) => {
         endRetrying = true;
         context.onEndRetrying(true);
-        log(`the end of job ${job.id} (${what}) was not written, trying again while its lease holds: ${String(error)}`);
+        log.warn({ err: error, end: what }, 'the end of this job was not written, trying again while its lease holds');
       },
     );
     if (endRetrying) context.onEndRetrying(false);
     endRetrying = false;
-    if (!outcome.written) log(`could not record the end of job ${job.id} (${what}): ${String(outcome.error)}`);
-    return outcome.written;
+    if (!outcome.written) log.error({ err: outcome.error, end: what }, `could not record the end of job ${job.id}`);
+    return outcome;
+  }
+
+  /** The guard refused the end: the lease lapsed before it was written, and the job is someone else's. */
+  function lostBeforeItsEnd(what: string): AttemptEnd {
+    log.error({ end: what }, 'its lease was lost before its end was written: the job runs again elsewhere');
+    return 'lost';
   }
 
   /** Gives the job back, or leaves it to the rescuer when even that cannot be written. */
-  async function releaseOrLeave(): Promise<void> {
-    if (!(await deliver('release', () => ends.release(ref)))) {
-      log(`job ${job.id} left to the rescuer: it runs again once its lease lapses`);
+  async function releaseOrLeave(): Promise<AttemptEnd> {
+    const released = await deliver('release', () => ends.release(ref));
+    if (!released.written) {
+      log.error('job left to the rescuer: it runs again once its lease lapses');
+      return 'lost';
     }
+    if (!released.value) return lostBeforeItsEnd('release');
+    log.info('job given back to the queue, its attempt not counted');
+    return 'released';
   }
 
-  /** A result or failure that could not be kept is not a failed attempt: the job is given back. */
-  async function deliverOrRelease(what: string, write: () => Promise<unknown>): Promise<void> {
-    if (await deliver(what, write)) return;
-    await releaseOrLeave();
-  }
-
-  // The one place an attempt's end is written, by the reason it ended.
-  async function record(result: JobOutcome, reason: AbortReason | undefined): Promise<void> {
+  // The one place an attempt's end is written, by the reason it ended. A result or failure that
+  // could not be kept is not a failed attempt: the job is given back.
+  async function record(result: JobOutcome, reason: AbortReason | undefined, runMs: number): Promise<AttemptEnd> {
     switch (reason) {
       case 'lease-lost':
-        return; // Someone else owns the job now; anything we wrote would be refused anyway.
+        // Someone else owns the job now; anything we wrote would be refused anyway.
+        log.error('its lease was lost: its handler was stopped and whatever it produced is dropped');
+        return 'lost';
       case 'shutdown':
-        await releaseOrLeave();
-        return;
-      case 'cancelled':
-        await deliverOrRelease('cancelled', () => ends.cancel(ref, contract.retentionMs));
-        return;
+        return releaseOrLeave();
+      case 'cancelled': {
+        const cancelled = await deliver('cancelled', () => ends.cancel(ref, contract.retentionMs));
+        if (!cancelled.written) return releaseOrLeave();
+        if (!cancelled.value) return lostBeforeItsEnd('cancelled');
+        log.info('job cancelled');
+        return 'cancelled';
+      }
       case 'timeout':
       case undefined:
         break;
@@ -185,8 +201,11 @@ export function runJob(job: ClaimedJob, handler: JobHandler, context: JobContext
     // A handler that finished just as its deadline passed still delivered: keep the result.
     if (result.ok) {
       const completion = { ref, result: result.output, retentionMs: contract.retentionMs };
-      await deliverOrRelease('completed', () => ends.complete(completion));
-      return;
+      const completed = await deliver('completed', () => ends.complete(completion));
+      if (!completed.written) return releaseOrLeave();
+      if (!completed.value) return lostBeforeItsEnd('completed');
+      log.debug({ runMs }, 'job completed');
+      return 'completed';
     }
     const failure =
       reason === 'timeout'
@@ -200,7 +219,20 @@ export function runJob(job: ClaimedJob, handler: JobHandler, context: JobContext
       retentionMs: contract.retentionMs,
       outcome: reason === 'timeout' ? ('timed_out' as const) : ('failed' as const),
     };
-    await deliverOrRelease('failed', () => ends.fail(end));
+    const failed = await deliver('failed', () => ends.fail(end));
+    if (!failed.written) return releaseOrLeave();
+    // The stack and detail are for whoever runs the worker: the owner reads the message only.
+    const why = { code: failure.code, message: failure.message, detail: result.failure.detail, stack: result.failure.stack, runMs };
+    switch (failed.value) {
+      case null:
+        return lostBeforeItsEnd('failed');
+      case 'queued':
+        log.warn({ ...why, retryInMs: end.retryDelayMs }, 'attempt failed: the job will be tried again');
+        return 'retried';
+      case 'failed':
+        log.error(why, failure.retryable ? 'job failed: it used up its attempts' : 'job failed: its failure is not retryable');
+        return 'failed';
+    }
   }
 
   const fence = (): boolean => {

@@ -34,12 +34,15 @@ export function startMaintenance(
       let rescued;
       do {
         rescued = await rescueExpiredJobs(pool, { limit: rescueBatch, retentionMsByKind, defaultRetentionMs });
-        for (const job of rescued) config.log(`[rescuer] job ${job.id}: lease expired, now ${job.status}`);
+        for (const job of rescued) {
+          config.observer.jobRescued(job);
+          config.logger.warn({ jobId: job.id, kind: job.kind, status: job.status }, `rescued a job whose lease expired: now ${job.status}`);
+        }
         if (rescued.some((job) => job.status === 'queued')) onRescued();
       } while (rescued.length === rescueBatch);
       failing.rescue = false;
     } catch (error) {
-      if (!failing.rescue) config.log(`[rescuer] failed, will retry: ${String(error)}`);
+      if (!failing.rescue) config.logger.error({ err: error }, 'the rescue of lapsed leases failed, will retry');
       failing.rescue = true;
     }
   };
@@ -51,7 +54,7 @@ export function startMaintenance(
       while (deleted === sweepBatch);
       failing.sweep = false;
     } catch (error) {
-      if (!failing.sweep) config.log(`[retention] sweep failed, will retry: ${String(error)}`);
+      if (!failing.sweep) config.logger.error({ err: error }, 'the retention sweep failed, will retry');
       failing.sweep = true;
     }
   };

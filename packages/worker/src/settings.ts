@@ -1,6 +1,8 @@
 import type { Database } from '@jobkit/db';
 import { availableParallelism } from 'node:os';
 import { checkLeaseTiming } from './lease-timing.ts';
+import { defaultWorkerLogger, type WorkerLogger } from './logger.ts';
+import { unobserved, type WorkerObserver } from './observer.ts';
 
 export interface WorkerOptions {
   database: Database;
@@ -62,7 +64,10 @@ export interface WorkerOptions {
   rescueIntervalMs?: number;
   /** How often this process offers to delete expired jobs (one process at a time does). Default 60 s. */
   retentionSweepIntervalMs?: number;
-  log?: (message: string) => void;
+  /** Where the engine logs (see WorkerLogger). Default: JSON lines on standard error at `info`. */
+  logger?: WorkerLogger;
+  /** Told of starts, ends, rescues, heartbeats and reconnects, for metrics (see WorkerObserver). */
+  observer?: WorkerObserver;
 }
 
 export type WorkerSettings = Required<Omit<WorkerOptions, 'database' | 'workerId' | 'handlersModule'>> & {
@@ -101,11 +106,8 @@ export function settings(options: WorkerOptions): WorkerSettings {
     shutdownGraceMs: options.shutdownGraceMs ?? 10_000,
     rescueIntervalMs: options.rescueIntervalMs ?? 2_000,
     retentionSweepIntervalMs: options.retentionSweepIntervalMs ?? 60_000,
-    log:
-      options.log ??
-      ((message) => {
-        console.warn(message);
-      }),
+    logger: options.logger ?? defaultWorkerLogger(),
+    observer: options.observer ?? unobserved,
   };
   // Refuses a lease too short to fence safely; the note is logged by start().
   checkLeaseTiming(checked);

@@ -2,6 +2,9 @@ import { enqueueJobs, type NewJob } from '@jobkit/queue';
 import { type Database } from '@jobkit/db';
 import type { JobContract, JobInput } from '@jobkit/contract';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pino } from 'pino';
+import { z } from 'zod';
+import type { WorkerLogger } from './logger.ts';
 import { createWorker } from './runner.ts';
 import type { WorkerOptions } from './settings.ts';
 
@@ -41,7 +44,7 @@ export async function countByStatus(database: Database): Promise<Record<string, 
 
 /** Runs `use` with a worker started, then stops it without grace: each test sees only its own worker. */
 export async function withWorker(options: WorkerOptions, use: () => Promise<void>): Promise<void> {
-  const worker = createWorker({ log: () => undefined, ...options });
+  const worker = createWorker({ logger: silentLogger, ...options });
   await worker.start();
   try {
     await use();
@@ -56,4 +59,27 @@ export function endedJob(database: Database, jobId: string | undefined, timeoutM
     const row = await database.prisma.job.findUniqueOrThrow({ where: { id: jobId }, include: { attempts: true } });
     return row.status === 'queued' || row.status === 'running' ? undefined : row;
   }, timeoutMs);
+}
+
+/** A logger that writes nothing, for tests that do not read the worker's log. */
+export const silentLogger: WorkerLogger = pino({ level: 'silent' });
+
+const logLine = z.looseObject({ level: z.string(), msg: z.string() });
+export type LogLine = z.infer<typeof logLine>;
+
+/**
+ * A real pino logger whose JSON lines are kept, parsed, for tests that read what was logged
+ * (levels by name: `warn`, not 40).
+ */
+export function capturedLog(level = 'debug'): { logger: WorkerLogger; lines: LogLine[]; messages(): string[] } {
+  const lines: LogLine[] = [];
+  const logger = pino(
+    { level, formatters: { level: (label) => ({ level: label }) } },
+    {
+      write(line: string) {
+        lines.push(logLine.parse(JSON.parse(line)));
+      },
+    },
+  );
+  return { logger, lines, messages: () => lines.map((line) => line.msg) };
 }

@@ -53,4 +53,4 @@ export async function runHandler<Kind extends string, Input extends z.ZodType, P
   });
   return z.parse(contract.output, output);
 }
-export { countByStatus, endedJob, enqueue, waitFor, withWorker } from './test-helpers.ts';
+export { capturedLog, countByStatus, endedJob, enqueue, silentLogger, waitFor, withWorker, type LogLine } from './test-helpers.ts';

@@ -13,7 +13,7 @@ import { createWorker, type Worker } from '../src/index.ts';
 import { startCuttableProxy } from './cuttable-proxy.ts';
 import { pause } from './fixtures/durability-handlers.ts';
 import { tickingSpinner } from './fixtures/fencing-handlers.ts';
-import { enqueue, waitFor } from '../src/testing.ts';
+import { enqueue, silentLogger, waitFor } from '../src/testing.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const durabilityHandlers = new URL('./fixtures/durability-handlers.ts', import.meta.url);
@@ -51,7 +51,7 @@ async function workerProcess(env: Record<string, string>): Promise<{ child: Test
 
 /** The other worker of the fleet, started once the first holds the jobs, with a quick rescuer. */
 async function otherWorker(handlersModule: URL): Promise<Worker> {
-  const worker = createWorker({ database: db, handlersModule, concurrency: 4, leaseMs, rescueIntervalMs: 250, log: () => undefined });
+  const worker = createWorker({ database: db, handlersModule, concurrency: 4, leaseMs, rescueIntervalMs: 250, logger: silentLogger });
   workers.push(worker);
   await worker.start();
   return worker;

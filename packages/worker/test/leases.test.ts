@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker } from '../src/index.ts';
 import { sleeper } from './fixtures/handlers.ts';
-import { enqueue, waitFor } from '../src/testing.ts';
+import { capturedLog, enqueue, waitFor } from '../src/testing.ts';
 
 const fixtures = new URL('./fixtures/handlers.ts', import.meta.url);
 let db: TestDatabase;
@@ -27,9 +27,9 @@ describe('lease timing', () => {
 
 describe('heartbeats', () => {
   it('sends one at a time on a slow database, and logs the slow one', async () => {
-    const logs: string[] = [];
+    const log = capturedLog();
     const leaseMs = 3_000;
-    const worker = createWorker({ database: db, handlersModule: fixtures, concurrency: 1, leaseMs, log: (line) => logs.push(line) });
+    const worker = createWorker({ database: db, handlersModule: fixtures, concurrency: 1, leaseMs, logger: log.logger });
     await worker.start();
     try {
       const [id = ''] = await enqueue(db, sleeper, ownerId, [{ ms: 8_000, steps: 1 }]);
@@ -54,7 +54,7 @@ describe('heartbeats', () => {
       }
       console.log(`[heartbeat] at most ${mostAtOnce} heartbeat(s) at once while the job's row was locked for ${0.6 * leaseMs} ms`);
       expect(mostAtOnce).toBe(1);
-      expect(logs.some((line) => line.includes('heartbeat still waiting for the database'))).toBe(true);
+      expect(log.messages().some((line) => line.includes('heartbeat still waiting for the database'))).toBe(true);
     } finally {
       await worker.stop({ graceMs: 0 });
     }

@@ -8,7 +8,7 @@ import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/d
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker, type Worker } from '../src/index.ts';
 import { echo } from './fixtures/handlers.ts';
-import { enqueue, waitFor } from '../src/testing.ts';
+import { capturedLog, enqueue, waitFor } from '../src/testing.ts';
 import { startSilenceableProxy, type SilenceableProxy } from './silenceable-proxy.ts';
 
 const fixtures = new URL('./fixtures/handlers.ts', import.meta.url);
@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-async function startListeningWorker(listenUrl: string, log: string[]): Promise<Worker> {
+async function startListeningWorker(listenUrl: string, log: CapturedLog): Promise<Worker> {
   const worker = createWorker({
     database: { ...db, listenUrl },
     handlersModule: fixtures,
@@ -29,7 +29,7 @@ async function startListeningWorker(listenUrl: string, log: string[]): Promise<W
     pollIntervalMs: 600_000,
     rescueIntervalMs: 600_000,
     listenProbeIntervalMs: 1_000,
-    log: (message) => log.push(message),
+    logger: log.logger,
   });
   await worker.start();
   return worker;
@@ -49,18 +49,20 @@ async function completes(jobId: string | undefined): Promise<void> {
   }, 20_000);
 }
 
-const logged = (log: string[], fragment: string) => () => Promise.resolve(log.some((line) => line.includes(fragment)) ? true : undefined);
+type CapturedLog = ReturnType<typeof capturedLog>;
+const logged = (log: CapturedLog, fragment: string) => () =>
+  Promise.resolve(log.messages().some((line) => line.includes(fragment)) ? true : undefined);
 
 describe('the LISTEN connection', () => {
   it('comes back after its backend is terminated, and hears new jobs again', async () => {
-    const log: string[] = [];
+    const log = capturedLog();
     const worker = await startListeningWorker(db.url, log);
     try {
       const [before] = await listenBackends();
       expect(before).toBeDefined();
       await db.pool.query('SELECT pg_terminate_backend($1)', [before]);
       await waitFor(logged(log, '[listen] listening again'));
-      expect(log.some((line) => line.startsWith('[listen] connection lost'))).toBe(true);
+      expect(log.messages().some((line) => line.startsWith('[listen] connection lost'))).toBe(true);
       const [after] = await listenBackends();
       expect(after).not.toBe(before);
       const [id] = await enqueue(db, echo, ownerId, [{ n: 1 }]);
@@ -78,7 +80,7 @@ describe('the LISTEN connection', () => {
     afterAll(() => proxy.close());
 
     it('is found dead by its probe, replaced, and hears new jobs again', async () => {
-      const log: string[] = [];
+      const log = capturedLog();
       const viaProxy = new URL(db.url);
       viaProxy.port = String(proxy.port);
       const worker = await startListeningWorker(viaProxy.toString(), log);
@@ -96,7 +98,7 @@ describe('the LISTEN connection', () => {
     });
 
     it('gives up a reconnect that the network swallows too, and tries again until one answers', async () => {
-      const log: string[] = [];
+      const log = capturedLog();
       const viaProxy = new URL(db.url);
       viaProxy.port = String(proxy.port);
       const worker = await startListeningWorker(viaProxy.toString(), log);

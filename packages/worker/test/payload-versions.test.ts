@@ -9,7 +9,7 @@ import { jobErrorSchema } from '@jobkit/contract';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker, type Worker } from '../src/index.ts';
-import { waitFor } from '../src/testing.ts';
+import { capturedLog, waitFor } from '../src/testing.ts';
 
 const releases = {
   v1: new URL('./fixtures/versions/rename-v1.ts', import.meta.url),
@@ -18,7 +18,7 @@ const releases = {
 let db: TestDatabase;
 let ownerId: string;
 const workers: Worker[] = [];
-const logged: string[] = [];
+let log = capturedLog();
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -26,12 +26,12 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   await Promise.all(workers.splice(0).map((worker) => worker.stop()));
-  logged.length = 0;
+  log = capturedLog();
 });
 afterAll(() => db.drop());
 
 async function startWorker(handlersModule: URL | string): Promise<void> {
-  const worker = createWorker({ database: db, handlersModule, concurrency: 2, log: (message) => logged.push(message) });
+  const worker = createWorker({ database: db, handlersModule, concurrency: 2, logger: log.logger });
   await worker.start();
   workers.push(worker);
 }
@@ -61,11 +61,11 @@ describe('a job queued as another version of its kind', () => {
     await startWorker(releases.v1);
     const older = await finished(await queued('rename', 1, { name: 'Edsger' }));
     expect(older).toMatchObject({ status: 'completed', result: { handledBy: 1 } });
-    await waitFor(() => Promise.resolve(logged.some((line) => line.includes('version 2 are left to a newer worker')) || undefined));
+    await waitFor(() => Promise.resolve(log.messages().some((line) => line.includes('version 2 are left to a newer worker')) || undefined));
     await sleep(500); // claims and looks go on meanwhile
     const rows = await db.prisma.job.findMany({ where: { id: { in: newer } } });
     expect(rows.map((row) => [row.status, row.attempt, row.maxAttempts])).toEqual([['queued', 0, 3], ['queued', 0, 3]]);
-    expect(logged.filter((line) => line.includes('left to a newer worker'))).toEqual([
+    expect(log.messages().filter((line) => line.includes('left to a newer worker'))).toEqual([
       expect.stringMatching(/queued rename jobs of version 2 are left to a newer worker: this one runs rename up to version 1$/),
     ]);
     await startWorker(releases.v2);

@@ -3,7 +3,7 @@ import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/d
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker, type Worker, type WorkerOptions } from '../src/index.ts';
 import { echo, inlineWait, sleeper, stubborn } from './fixtures/handlers.ts';
-import { enqueue, waitFor } from '../src/testing.ts';
+import { capturedLog, enqueue, silentLogger, waitFor } from '../src/testing.ts';
 
 /**
  * Jobs claimed ahead of free slots (the local queue). The slot of a one-slot worker is kept busy
@@ -25,7 +25,7 @@ afterEach(async () => {
 afterAll(() => db.drop());
 
 async function startWorker(options: Partial<WorkerOptions> = {}): Promise<Worker> {
-  const worker = createWorker({ database: db, handlersModule: fixtures, concurrency: 1, prefetch: 4, log: () => undefined, ...options });
+  const worker = createWorker({ database: db, handlersModule: fixtures, concurrency: 1, prefetch: 4, logger: silentLogger, ...options });
   workers.push(worker);
   await worker.start();
   return worker;
@@ -109,15 +109,15 @@ describe('claiming ahead', () => {
   });
 
   it('extends the leases of the jobs it holds ahead, and drops one whose lease was lost without running it', async () => {
-    const logs: string[] = [];
-    await startWorker({ leaseMs: 600, abandonAfterMs: 100, rescueIntervalMs: 100, log: (message) => logs.push(message) });
+    const log = capturedLog();
+    await startWorker({ leaseMs: 600, abandonAfterMs: 100, rescueIntervalMs: 100, logger: log.logger });
     await warmUp();
     // The stubborn job holds the slot for three leases: the queued jobs live on heartbeats alone.
     const { busy, queued } = await busyWithQueued(2, 2_000);
     const [lost = '', kept = ''] = queued;
     // As the rescuer would do to a job whose lease lapsed: the worker must learn it is not its own.
     await db.pool.query(`UPDATE job SET status = 'queued', locked_by = NULL, locked_until = NULL, run_at = now() + interval '1 hour' WHERE id = $1`, [lost]);
-    await waitFor(() => Promise.resolve(logs.some((line) => line.includes(`job ${lost} lost its lease`)) ? true : undefined), 2_000);
+    await waitFor(() => Promise.resolve(log.messages().some((line) => line.includes(`job ${lost} lost its lease`)) ? true : undefined), 2_000);
     await Promise.all([untilStatus(busy, 'completed'), untilStatus(kept, 'completed')]);
     expect(await job(kept)).toMatchObject({ attempt: 1, attempts: [{ outcome: 'completed' }] });
     expect(await job(lost)).toMatchObject({ status: 'queued', result: null, attempts: [{ outcome: 'running' }] });

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker, type Worker } from '../src/index.ts';
 import { sleeper, stubborn } from './fixtures/handlers.ts';
-import { enqueue, waitFor } from '../src/testing.ts';
+import { enqueue, silentLogger, waitFor } from '../src/testing.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const fixtures = new URL('./fixtures/handlers.ts', import.meta.url);
@@ -71,7 +71,7 @@ describe('worker death', () => {
     await untilStatus(id ?? '', 'running');
     // The survivor is up before the death (it cannot take a job another worker holds), so what is
     // measured is the rescue, not its start-up.
-    const survivor = createWorker({ database: db, handlersModule: fixtures, concurrency: 1, leaseMs: 1500, rescueIntervalMs: 200, log: () => undefined });
+    const survivor = createWorker({ database: db, handlersModule: fixtures, concurrency: 1, leaseMs: 1500, rescueIntervalMs: 200, logger: silentLogger });
     workers.push(survivor);
     await survivor.start();
     await doomed.kill('SIGKILL');
@@ -89,7 +89,7 @@ describe('worker death', () => {
   });
 
   it('keeps extending the lease of a job that runs longer than one lease', async () => {
-    const worker = createWorker({ database: db, handlersModule: fixtures, concurrency: 1, leaseMs: 600, abandonAfterMs: 100, rescueIntervalMs: 100, log: () => undefined });
+    const worker = createWorker({ database: db, handlersModule: fixtures, concurrency: 1, leaseMs: 600, abandonAfterMs: 100, rescueIntervalMs: 100, logger: silentLogger });
     workers.push(worker);
     await worker.start();
     const [id] = await enqueue(db, sleeper, ownerId, [{ ms: 1_500, steps: 3 }]);
@@ -101,7 +101,7 @@ describe('worker death', () => {
 
 describe('graceful shutdown', () => {
   it('lets short jobs finish and releases long ones to the queue without using an attempt', async () => {
-    const worker = createWorker({ database: db, handlersModule: fixtures, concurrency: 2, log: () => undefined });
+    const worker = createWorker({ database: db, handlersModule: fixtures, concurrency: 2, logger: silentLogger });
     workers.push(worker);
     await worker.start();
     const [short, long] = await enqueue(db, sleeper, ownerId, [

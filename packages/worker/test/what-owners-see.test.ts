@@ -2,7 +2,7 @@ import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/d
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker, type Worker } from '../src/index.ts';
 import { leaky, unstorable } from './fixtures/handlers.ts';
-import { enqueue, waitFor } from '../src/testing.ts';
+import { enqueue, silentLogger, waitFor } from '../src/testing.ts';
 
 let db: TestDatabase;
 let ownerId: string;
@@ -11,7 +11,7 @@ const workers: Worker[] = [];
 beforeAll(async () => {
   db = await createTestDatabase();
   ownerId = await createTestUser(db);
-  const worker = createWorker({ database: db, handlersModule: new URL('./fixtures/handlers.ts', import.meta.url), concurrency: 1, log: () => undefined });
+  const worker = createWorker({ database: db, handlersModule: new URL('./fixtures/handlers.ts', import.meta.url), concurrency: 1, logger: silentLogger });
   await worker.start();
   workers.push(worker);
 });

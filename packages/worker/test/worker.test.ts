@@ -2,7 +2,7 @@ import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/d
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker, type Worker } from '../src/index.ts';
 import { echo, failing, inlineWait, sleeper, spinner } from './fixtures/handlers.ts';
-import { countByStatus, enqueue, waitFor } from '../src/testing.ts';
+import { countByStatus, enqueue, silentLogger, waitFor } from '../src/testing.ts';
 
 const fixtures = new URL('./fixtures/handlers.ts', import.meta.url);
 let db: TestDatabase;
@@ -10,7 +10,7 @@ let ownerId: string;
 const workers: Worker[] = [];
 
 function startWorker(options: Partial<Parameters<typeof createWorker>[0]> = {}): Promise<Worker> {
-  const worker = createWorker({ database: db, handlersModule: fixtures, concurrency: 2, log: () => undefined, ...options });
+  const worker = createWorker({ database: db, handlersModule: fixtures, concurrency: 2, logger: silentLogger, ...options });
   workers.push(worker);
   return worker.start().then(() => worker);
 }

@@ -76,9 +76,7 @@ function jobkitVariant(variant: Variant): System {
         handlersModule: variant.handlersModule,
         concurrency: spec.concurrency,
         prefetch: spec.jobkitPrefetch,
-        log: (message) => {
-          console.error(message);
-        },
+        // The default logger writes to standard error, apart from the numbers on standard output.
       });
       await worker.start();
       return {

@@ -1,0 +1,3 @@
+import base from '@jobkit/eslint-config/base';
+
+export default base;
