@@ -6,7 +6,8 @@ import { pauseSchedule, readScheduleStates } from '@jobkit/queue';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { startScheduler, type Scheduler, type SchedulerLogger } from '../src/scheduler.ts';
+import { createWorker } from '../src/index.ts';
+import { loadSchedules, startScheduler, type Scheduler, type SchedulerLogger } from '../src/scheduler.ts';
 
 const ping = defineJob({
   kind: 'ping',
@@ -29,7 +30,7 @@ let db: TestDatabase;
 const pools: ReturnType<typeof openPool>[] = [];
 
 beforeAll(async () => {
-  db = await createTestDatabase({ maxConnections: 4 });
+  db = await createTestDatabase({ maxConnections: 8 });
 });
 afterAll(async () => {
   await Promise.all(pools.map((pool) => pool.end()));
@@ -91,7 +92,7 @@ const seconds = (rows: readonly TickRow[]) => rows.map((row) => row.tick.getTime
 const consecutive = (values: readonly number[]) => values.map((value, index) => value - index);
 
 describe('the scheduler loop', () => {
-  it('enqueues each tick exactly once with three schedulers on one database, and a pause stops it', async () => {
+  it('enqueues each tick exactly once with three schedulers on one database, and a pause stops it', { timeout: 3 * waitLimitMs }, async () => {
     const schedulers = threeSchedulers(registerSchedules([everySecond('every-second', { catchUp: 5 })]));
     try {
       await until('ten ticks of every-second', async () => ((await ticksOf('every-second')).length >= 10 ? true : undefined));
@@ -110,7 +111,7 @@ describe('the scheduler loop', () => {
     expect(errors).toEqual([]);
   });
 
-  it('after downtime, the first pass enqueues what each schedule’s policy says', async () => {
+  it('after downtime, the first pass enqueues what each schedule’s policy says', { timeout: 3 * waitLimitMs }, async () => {
     const schedules = registerSchedules([everySecond('catching-up', { catchUp: 3 }), everySecond('skipping', 'skip')]);
     let schedulers = threeSchedulers(schedules);
     const ticked = async () => (await ticksOf('catching-up')).length > 0 && (await ticksOf('skipping')).length > 0;
@@ -145,7 +146,7 @@ describe('the scheduler loop', () => {
     expect(errors).toEqual([]);
   });
 
-  it('outlives a database it cannot reach, retrying with backoff and saying so once', async () => {
+  it('outlives a database it cannot reach, retrying with backoff and saying so once', { timeout: 2 * waitLimitMs }, async () => {
     const unreachable = openPool(db.url.replace(/\/[^/?]+(\?|$)/, '/jobkit_no_such_database$1'), 1);
     pools.push(unreachable);
     const seen: unknown[] = [];
@@ -160,5 +161,29 @@ describe('the scheduler loop', () => {
     await scheduler.stop();
     expect(seen).toHaveLength(1);
     expect(String(seen[0])).toMatch(/jobkit_no_such_database/);
+  });
+
+  it('runs in every worker whose handlers module exports schedules', { timeout: 2 * waitLimitMs }, async () => {
+    const worker = createWorker({ database: db, handlersModule: new URL('./fixtures/scheduled-handlers.ts', import.meta.url), concurrency: 1 });
+    await worker.start();
+    try {
+      const result = await until('a completed echo of the echo-every-second schedule', async () => {
+        const { rows } = await db.pool.query<{ result: unknown }>(
+          `SELECT result FROM job WHERE idempotency_key LIKE 'schedule:echo-every-second:%' AND status = 'completed' LIMIT 1`,
+        );
+        return rows[0]?.result;
+      });
+      expect(result).toMatchObject({ n: 7 });
+    } finally {
+      await worker.stop({ graceMs: 0 });
+    }
+  });
+
+  it('reads the schedules a handlers module exports, and refuses an export registerSchedules did not make', async () => {
+    const moduleOf = (source: string) => `data:text/javascript,${encodeURIComponent(source)}`;
+    expect(await loadSchedules(moduleOf('export const handlers = {};'))).toEqual({});
+    await expect(loadSchedules(moduleOf('export const schedules = { nightly: { name: "nightly" } };'))).rejects.toThrow(
+      'exports "schedules" that registerSchedules() did not make',
+    );
   });
 });
