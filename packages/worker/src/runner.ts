@@ -11,6 +11,7 @@ import { runJob, type RunningJob } from './job-run.ts';
 import { persistently } from './durable-write.ts';
 import { checkLeaseTiming, endRetryPastLeaseMs, fenceCheckIntervalMs, fenceMarginMs, heartbeatIntervalMs } from './lease-timing.ts';
 import { loadHandlers } from './load-handlers.ts';
+import { jobLogger } from './logger.ts';
 import { LocalQueue } from './local-queue.ts';
 import { startMaintenance } from './maintenance.ts';
 import { loadSchedules, startScheduler, type Scheduler } from './scheduler.ts';
@@ -20,6 +21,10 @@ export interface Worker {
   readonly id: string;
   /** Jobs running now in this process. */
   readonly activeJobs: number;
+  /** Slots taken: handlers at work, and ended jobs whose end is still being written. */
+  readonly busySlots: number;
+  /** Jobs claimed ahead, waiting here for a free slot. */
+  readonly prefetchedJobs: number;
   start(): Promise<void>;
   /**
    * Stops claiming, gives back the jobs claimed ahead, lets running jobs finish within `graceMs`,
@@ -32,9 +37,12 @@ export interface Worker {
 const claimBackoffMaxMs = 5_000;
 
 export function createWorker(options: WorkerOptions): Worker {
-  const config: WorkerSettings = settings(options);
-  const { pool } = options.database;
   const id = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const checked = settings(options);
+  // Every line this worker logs names it.
+  const config: WorkerSettings = { ...checked, logger: checked.logger.child({ workerId: id }) };
+  const { logger, observer } = config;
+  const { pool } = options.database;
   const ends = batchedAttemptEnds(pool);
   const queue = new LocalQueue(config.concurrency, config.prefetch);
   const leases = new Leases(pool, id, config, abort);
@@ -42,7 +50,6 @@ export function createWorker(options: WorkerOptions): Worker {
   // handler has not finished: a slot is free again as soon as its handler is over.
   const active = new Map<string, RunningJob>();
   let running = 0;
-  const log = config.log;
   let handlers: HandlerRegistry = {};
   let threads: HandlerThreads | undefined;
   let notifications: JobNotifications | undefined;
@@ -104,7 +111,7 @@ export function createWorker(options: WorkerOptions): Worker {
           leases.hold(jobs.map((job) => job.id), sentAt);
           queue.add(jobs);
           startQueued();
-          if (claimFailures > 0) log(`[worker ${id}] claims work again after ${claimFailures} failed`);
+          if (claimFailures > 0) logger.info(`claims work again after ${claimFailures} failed`);
           claimFailures = 0;
           // Each later request's kinds are among this one's: a claim that came back short leaves none.
           if (jobs.length < request.limit) break;
@@ -115,7 +122,7 @@ export function createWorker(options: WorkerOptions): Worker {
       claimFailures++;
       claimRetryAt = performance.now() + Math.min(claimBackoffMaxMs, 50 * 2 ** claimFailures);
       claimWanted = true;
-      if (claimFailures === 1) log(`[worker ${id}] claim failed, will retry with backoff: ${String(error)}`);
+      if (claimFailures === 1) logger.error({ err: error }, 'claim failed, will retry with backoff');
     } finally {
       claiming = undefined;
     }
@@ -162,14 +169,15 @@ export function createWorker(options: WorkerOptions): Worker {
   // go on for it meanwhile); stop() waits for these too.
   function endQueued(job: ClaimedJob, end: (ref: AttemptRef) => Promise<unknown>): void {
     const ref = { jobId: job.id, workerId: id, attempt: job.attempt };
+    const jobLog = jobLogger(logger, job);
     const ending = persistently(
       () => end(ref),
       () => leases.lapsesAt(job.id) + endRetryPastLeaseMs(config.leaseMs),
       (error) => {
-        log(`[worker ${id}] the end of job ${job.id} was not written, trying again while its lease holds: ${String(error)}`);
+        jobLog.warn({ err: error }, 'the end of this job was not written, trying again while its lease holds');
       },
     ).then((outcome) => {
-      if (!outcome.written) log(`[worker ${id}] could not record the end of job ${job.id}: ${String(outcome.error)}`);
+      if (!outcome.written) jobLog.error({ err: outcome.error }, `could not record the end of job ${job.id}`);
       leases.forget(job.id);
       endings.delete(ending);
     });
@@ -185,7 +193,7 @@ export function createWorker(options: WorkerOptions): Worker {
     const fenceAt = performance.now() + fenceMarginMs(config);
     for (const run of active.values()) {
       if (leases.lapsesAt(run.job.id) <= fenceAt && run.fence()) {
-        log(`[worker ${id}] job ${run.job.id}: its lease could not be extended in time, stopping its handler`);
+        jobLogger(logger, run.job).error('its lease could not be extended in time, stopping its handler');
       }
     }
     for (const jobId of queue.ids()) {
@@ -206,7 +214,7 @@ export function createWorker(options: WorkerOptions): Worker {
       return;
     }
     // A job whose lease is lost is someone else's now: nothing to write.
-    if (reason === 'lease-lost') log(`[worker ${id}] job ${jobId} lost its lease before it started`);
+    if (reason === 'lease-lost') jobLogger(logger, queued).error(`job ${jobId} lost its lease before it started`);
     else endQueued(queued, (ref) => ends.cancel(ref, handlers[queued.kind]?.contract.retentionMs ?? defaultRetentionMs));
     wake();
   }
@@ -215,6 +223,12 @@ export function createWorker(options: WorkerOptions): Worker {
     id,
     get activeJobs() {
       return running;
+    },
+    get busySlots() {
+      return busySlots();
+    },
+    get prefetchedJobs() {
+      return queue.size;
     },
     async start() {
       handlers = await loadHandlers(config.handlersModule);
@@ -226,7 +240,7 @@ export function createWorker(options: WorkerOptions): Worker {
           count: config.concurrency,
           workerId: id,
           memoryMb: config.handlerMemoryMb,
-          log,
+          logger,
         });
         threads.onProgress((message) => {
           const run = active.get(message.jobId);
@@ -236,17 +250,23 @@ export function createWorker(options: WorkerOptions): Worker {
       notifications = listenForJobs(
         options.database.listenUrl,
         { onJob: wake, onCancel: (jobId) => { abort(jobId, 'cancelled'); } },
-        { pool, probeIntervalMs: config.listenProbeIntervalMs, log },
+        {
+          pool,
+          probeIntervalMs: config.listenProbeIntervalMs,
+          log: (message) => {
+            logger.warn(message);
+          },
+          onReconnected: () => {
+            observer.listenReconnected();
+          },
+        },
       );
       // Started means listening: a cancellation sent right after start() must not be missed.
       await notifications.ready;
       stopMaintenance = startMaintenance(pool, handlers, config, wake);
-      scheduler = startScheduler(pool, schedules, {
-        error: ({ err }, message) => { log(`[worker ${id}] ${message} ${String(err)}`); },
-        info: (message) => { log(`[worker ${id}] ${message}`); },
-      });
+      scheduler = startScheduler(pool, schedules, config.logger);
       stopVersionWatch = watchNewerPayloadVersions(pool, handlers, (message) => {
-        log(`[worker ${id}] ${message}`);
+        logger.info(message);
       });
       timers = [
         // Without notifications (LISTEN behind a transaction-mode pooler), polling is all there is.
@@ -258,7 +278,7 @@ export function createWorker(options: WorkerOptions): Worker {
       ];
       for (const timer of [...timers, ...leaseTimers]) timer.unref();
       const timingNote = checkLeaseTiming(config);
-      if (timingNote) log(`[worker ${id}] ${timingNote}`);
+      if (timingNote) logger.info(timingNote);
       wake();
     },
     stop({ graceMs = config.shutdownGraceMs } = {}) {
