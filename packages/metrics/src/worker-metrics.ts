@@ -42,26 +42,19 @@ export function workerMetrics(registry: Registry): WorkerMetrics {
     registers,
   });
   const watched: Pick<Worker, 'busySlots' | 'prefetchedJobs'>[] = [];
-  const sumOf = (read: (worker: Pick<Worker, 'busySlots' | 'prefetchedJobs'>) => number) => () =>
-    watched.reduce((sum, worker) => sum + read(worker), 0);
-  const busy = sumOf((worker) => worker.busySlots);
-  const prefetched = sumOf((worker) => worker.prefetchedJobs);
-  const slotsBusy = new Gauge({
-    name: `${metricPrefix}worker_slots_busy`,
-    help: 'Handler slots taken in this process (a handler at work, or an end being written).',
-    registers,
-    collect: () => {
-      slotsBusy.set(busy());
-    },
-  });
-  const prefetchDepth = new Gauge({
-    name: `${metricPrefix}worker_prefetched_jobs`,
-    help: 'Jobs this process claimed ahead, waiting for a free slot.',
-    registers,
-    collect: () => {
-      prefetchDepth.set(prefetched());
-    },
-  });
+  // Summed over the watched workers of this process when scraped.
+  const sumGauge = (name: string, help: string, read: (worker: Pick<Worker, 'busySlots' | 'prefetchedJobs'>) => number) => {
+    const gauge: Gauge = new Gauge({
+      name: `${metricPrefix}${name}`,
+      help,
+      registers,
+      collect: () => {
+        gauge.set(watched.reduce((sum, worker) => sum + read(worker), 0));
+      },
+    });
+  };
+  sumGauge('worker_slots_busy', 'Handler slots taken in this process (a handler at work, or an end being written).', (worker) => worker.busySlots);
+  sumGauge('worker_prefetched_jobs', 'Jobs this process claimed ahead, waiting for a free slot.', (worker) => worker.prefetchedJobs);
   const counterOfEnd = { completed, failed, retried } as const;
 
   return {
