@@ -61,6 +61,17 @@ export function createSchedulesRouter(registry: ScheduleRegistry) {
     throw new TRPCError({ code: 'NOT_FOUND', message: `No schedule is named "${name}". ${listed}` });
   }
 
+  function pausedTo(paused: boolean) {
+    return adminProcedure
+      .input(nameInput)
+      .output(scheduleSummarySchema)
+      .mutation(async ({ ctx, input }) => {
+        const schedule = scheduleNamed(input.name);
+        const state = await (paused ? pauseSchedule : resumeSchedule)(ctx.db.pool, schedule.name);
+        return summaryOf(schedule, state, new Date());
+      });
+  }
+
   return createTRPCRouter({
     /** Every schedule, in the order the code defines them, with its last and next tick. */
     list: adminProcedure.output(z.object({ schedules: z.array(scheduleSummarySchema) })).query(async ({ ctx }) => {
@@ -70,21 +81,8 @@ export function createSchedulesRouter(registry: ScheduleRegistry) {
     }),
 
     /** No tick is enqueued until it is resumed; pausing a paused schedule keeps its first pause. */
-    pause: adminProcedure
-      .input(nameInput)
-      .output(scheduleSummarySchema)
-      .mutation(async ({ ctx, input }) => {
-        const schedule = scheduleNamed(input.name);
-        return summaryOf(schedule, await pauseSchedule(ctx.db.pool, schedule.name), new Date());
-      }),
-
+    pause: pausedTo(true),
     /** Enqueues again from the next tick; what the pause missed is skipped or caught up as the schedule says. */
-    resume: adminProcedure
-      .input(nameInput)
-      .output(scheduleSummarySchema)
-      .mutation(async ({ ctx, input }) => {
-        const schedule = scheduleNamed(input.name);
-        return summaryOf(schedule, await resumeSchedule(ctx.db.pool, schedule.name), new Date());
-      }),
+    resume: pausedTo(false),
   });
 }
