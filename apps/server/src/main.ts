@@ -5,7 +5,7 @@
  * runs a worker unless RUN_WORKER=false.
  */
 import { ensureDemoUsers } from '@jobkit/api';
-import { bootDatabase, connectionOptionsFrom, defaultDataDir } from '@jobkit/db';
+import { bootDatabase, connectionOptionsFrom, defaultDataDir, exitOnSetupError } from '@jobkit/db';
 import { join } from 'node:path';
 import { createWorker, onShutdownSignal, workerOptionsFrom } from '@jobkit/worker';
 import { llmSettingsFrom } from '@jobkit/analyses/handlers';
@@ -23,7 +23,7 @@ const booted = await bootDatabase({
   embedded: 'start',
   maxConnections: 20,
   connection: connectionOptionsFrom(config),
-});
+}).catch(exitOnSetupError);
 // Demo accounts only for the one-command local run; a real database gets its users from
 // `pnpm user:create`.
 const demoUsers =

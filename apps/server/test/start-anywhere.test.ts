@@ -104,4 +104,14 @@ describe('as a normal user', () => {
     expect(server.output()).not.toMatch(/lives in/);
     await stopServer(server, join(dataDir, 'postgres'));
   }, 300_000);
+
+  it.skipIf(!runsAsRoot)('stops with one message saying what to do when it may not write its data folder (a folder of root\'s; skipped unless root)', async () => {
+    const result = await runCommand(process.execPath, ['--conditions=@jobkit/dist', 'dist/main.js'], {
+      cwd: join(clone.root, 'apps', 'server'),
+      env: { PORT: '0', JOBKIT_DATA_DIR: join(clone.root, 'data of root') },
+      account: user,
+    });
+    expect(result.exit, result.output).toBe(1);
+    expect(result.output.trim().split('\n'), result.output).toEqual([expect.stringMatching(/data of root \(permission denied\)\. Set JOBKIT_DATA_DIR/)]);
+  }, 120_000);
 });

@@ -6,7 +6,7 @@
  * It logs JSON lines (pino) at LOG_LEVEL; with WORKER_METRICS_PORT (or `--metrics-port`) it serves
  * its Prometheus metrics at /metrics there.
  */
-import { bootDatabase, connectionOptionsFrom, databaseEnvironmentShape } from '@jobkit/db';
+import { bootDatabase, connectionOptionsFrom, databaseEnvironmentShape, exitOnSetupError } from '@jobkit/db';
 import { createProcessMetrics, metricsEnvironmentShape, serveMetrics } from '@jobkit/metrics';
 import { createWorker, onShutdownSignal, workerEnvironmentShape, workerOptionsFrom } from '@jobkit/worker';
 import { defaultHandlersModule } from '@jobkit/jobs/handlers';
@@ -52,7 +52,7 @@ const booted = await bootDatabase({
   log: (message) => {
     logger.info(message);
   },
-});
+}).catch(exitOnSetupError);
 // This worker runs the webhookDelivery and emailNotification handlers, so it tells the database what
 // to enqueue when a job with an endpoint or notifyByEmail finishes: deliveries it reads. A newer
 // release's registration is kept.

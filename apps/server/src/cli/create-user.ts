@@ -4,7 +4,7 @@
  * DATABASE_URL and JOBKIT_DATA_DIR as the server does.
  */
 import { createUser } from '@jobkit/api';
-import { bootDatabase } from '@jobkit/db';
+import { bootDatabase, exitOnSetupError } from '@jobkit/db';
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
@@ -39,7 +39,7 @@ const booted = await bootDatabase({
   databaseUrl: process.env.DATABASE_URL,
   dataDir: process.env.JOBKIT_DATA_DIR,
   embedded: 'attach-or-start',
-});
+}).catch(exitOnSetupError);
 try {
   const user = await createUser(booted.database, {
     email: values.email,
