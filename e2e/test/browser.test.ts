@@ -239,4 +239,16 @@ describe('an admin', () => {
     await admin.getByText('Queued again.').waitFor();
     await expect.poll(async () => (await db.prisma.job.findUniqueOrThrow({ where: { id: failedId } })).attempt).toBe(2);
   });
+
+  it('sees the worker process online, with its slots and kinds', async () => {
+    const admin = await signIn('admin@example.com');
+    await admin.getByRole('link', { name: 'Workers' }).click();
+    await admin.getByRole('heading', { name: 'Workers' }).waitFor();
+    const rows = admin.locator('table tbody tr');
+    // The one worker process of these tests (fixtures/worker.ts); the server runs none.
+    await expect.poll(() => rows.count()).toBe(1);
+    await expect(rows.first().textContent()).resolves.toContain('documentAnalysis');
+    await admin.getByText(/1 online · \d+ of \d+ slots busy/).waitFor();
+    await admin.screenshot({ path: `${screenshots}admin-workers.png`, fullPage: true });
+  });
 });

@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { createJobkitClient, type Connection } from './client.ts';
 import type { CommandContext } from './commands/context.ts';
 import { cancelCommand, listCommand, retryCommand, showCommand, startCommand } from './commands/jobs.ts';
+import { schedulesCommand, setSchedulePausedCommand, workersCommand } from './commands/operations.ts';
 import { statsCommand } from './commands/stats.ts';
 import { watchCommand } from './commands/watch.ts';
 import { CliError, exitCodes, explain, type ExitCode } from './exit-codes.ts';
@@ -91,6 +92,11 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, te
   jobs.command('retry <jobId>').description('queue a failed or cancelled job again').action(action(retryCommand));
   jobs.command('cancel <jobId>').description('cancel a queued job, or ask a running one to stop').action(action(cancelCommand));
   program.command('stats').description('jobs by status, and created in the last hour (an admin\'s token)').action(action(statsCommand));
+  program.command('workers').description("the worker processes running now (an admin's token)").action(action(workersCommand));
+  const schedules = program.command('schedules').description("recurring schedules: list, pause, resume (an admin's token)");
+  schedules.command('list', { isDefault: true }).description('every schedule with its last and next tick').action(action(schedulesCommand));
+  schedules.command('pause <name>').description('enqueue no tick until resumed').action(action((ctx, name: string) => setSchedulePausedCommand(ctx, name, true)));
+  schedules.command('resume <name>').description('enqueue ticks again; its missed-ticks policy decides about the pause').action(action((ctx, name: string) => setSchedulePausedCommand(ctx, name, false)));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

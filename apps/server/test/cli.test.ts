@@ -60,7 +60,13 @@ describe('jobkit jobs', () => {
       const watched = await jobkit(user.token, ['--json', 'jobs', 'watch', jobId]);
       expect(watched.code, watched.err).toBe(exitCodes.ok);
       expect(JSON.parse(watched.out)).toMatchObject({ id: jobId, status: 'completed', result: { wordCount: 9 } });
+      const listed = await jobkit(admin.token, ['--json', 'workers']);
+      const { workers } = z.object({ workers: z.array(z.object({ id: z.string(), kinds: z.array(z.string()) })) }).parse(JSON.parse(listed.out));
+      expect(workers).toHaveLength(1);
+      expect(workers[0]?.kinds).toContain('documentAnalysis');
     });
+    // Stopped, the worker removed itself.
+    expect((await jobkit(admin.token, ['workers'])).out).toContain('No worker is running');
   });
 
   it('refuses input the kind does not accept before sending anything, naming the field', async () => {
@@ -115,6 +121,16 @@ describe('jobkit jobs', () => {
     const table = await jobkit(admin.token, ['jobs', 'list', '--kind', 'documentAnalysis']);
     expect(table.out.split('\n')[0]).toMatch(/^ID\s+KIND\s+STATUS/);
     expect(table.out).toContain(adminJob);
+  });
+});
+
+describe('jobkit schedules', () => {
+  it('lists the schedules (this app defines none) and names the known ones for an unknown name', async () => {
+    expect((await jobkit(admin.token, ['schedules'])).out).toBe('This server defines no schedules.\n');
+    const unknown = await jobkit(admin.token, ['schedules', 'pause', 'nightly']);
+    expect(unknown.code).toBe(exitCodes.notFound);
+    expect(unknown.err).toContain('No schedule is named "nightly"');
+    expect((await jobkit(user.token, ['schedules'])).code).toBe(exitCodes.denied);
   });
 });
 

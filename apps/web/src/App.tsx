@@ -13,6 +13,7 @@ import { SignIn } from './SignIn.tsx';
 const AdminJobs = lazy(() => import('./pages/admin/AdminJobs.tsx').then((module) => ({ default: module.AdminJobs })));
 const AdminJobDetail = lazy(() => import('./pages/admin/AdminJobDetail.tsx').then((module) => ({ default: module.AdminJobDetail })));
 const AdminSchedules = lazy(() => import('./pages/admin/AdminSchedules.tsx').then((module) => ({ default: module.AdminSchedules })));
+const AdminWorkers = lazy(() => import('./pages/admin/AdminWorkers.tsx').then((module) => ({ default: module.AdminWorkers })));
 
 function SignOut() {
   const utils = trpc.useUtils();
@@ -40,6 +41,7 @@ export function App() {
           <Link href="/webhooks">Webhooks</Link>
           {isAdmin && <Link href="/admin">Job viewer</Link>}
           {isAdmin && <Link href="/admin/schedules">Schedules</Link>}
+          {isAdmin && <Link href="/admin/workers">Workers</Link>}
         </nav>
         <div className="account">
           <ActiveJobsIndicator />
@@ -56,6 +58,7 @@ export function App() {
         <Route path="/jobs/:id">{(params) => <JobPage jobId={params.id} />}</Route>
         <Route path="/admin">{isAdmin ? <AdminJobs /> : <NotAllowed />}</Route>
         <Route path="/admin/schedules">{isAdmin ? <AdminSchedules /> : <NotAllowed />}</Route>
+        <Route path="/admin/workers">{isAdmin ? <AdminWorkers /> : <NotAllowed />}</Route>
         <Route path="/admin/jobs/:id">{(params) => (isAdmin ? <AdminJobDetail jobId={params.id} /> : <NotAllowed />)}</Route>
         <Route>
           <p className="panel">There is no such page. <Link href="/">Start an analysis</Link>.</p>

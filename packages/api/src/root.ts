@@ -8,6 +8,7 @@ import { jobsRouter } from './routers/jobs.ts';
 import { createSchedulesRouter } from './routers/schedules.ts';
 import { tokensRouter } from './routers/tokens.ts';
 import { webhooksRouter } from './routers/webhooks.ts';
+import { workersRouter } from './routers/workers.ts';
 import { createCallerFactory, createTRPCRouter } from './trpc.ts';
 
 export const appRouter = createTRPCRouter({
@@ -19,6 +20,7 @@ export const appRouter = createTRPCRouter({
   schedules: createSchedulesRouter(jobSchedules),
   tokens: tokensRouter,
   webhooks: webhooksRouter,
+  workers: workersRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -10,3 +10,4 @@ export * from './payload-versions.ts';
 export * from './enqueue-within.ts';
 export * from './finish-notifications.ts';
 export * from './schedules.ts';
+export * from './workers.ts';

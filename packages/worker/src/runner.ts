@@ -15,6 +15,7 @@ import { jobLogger } from './logger.ts';
 import { LocalQueue } from './local-queue.ts';
 import { startMaintenance } from './maintenance.ts';
 import { loadSchedules, startScheduler, type Scheduler } from './scheduler.ts';
+import { startWorkerRegistration, type WorkerRegistration } from './registry.ts';
 import { settings, type WorkerOptions, type WorkerSettings } from './settings.ts';
 
 export interface Worker {
@@ -55,6 +56,7 @@ export function createWorker(options: WorkerOptions): Worker {
   let notifications: JobNotifications | undefined;
   let stopMaintenance = (): void => undefined;
   let scheduler: Scheduler | undefined;
+  let registration: WorkerRegistration | undefined;
   let stopVersionWatch = (): void => undefined;
   let timers: NodeJS.Timeout[] = [];
   // Heartbeats and fencing go on through a shutdown, until the last job has ended or been released.
@@ -265,6 +267,7 @@ export function createWorker(options: WorkerOptions): Worker {
       await notifications.ready;
       stopMaintenance = startMaintenance(pool, handlers, config, wake);
       scheduler = startScheduler(pool, schedules, config.logger);
+      registration = await startWorkerRegistration(pool, { id, kinds: Object.keys(handlers), concurrency: config.concurrency }, () => running, logger);
       stopVersionWatch = watchNewerPayloadVersions(pool, handlers, (message) => {
         logger.info(message);
       });
@@ -303,6 +306,7 @@ export function createWorker(options: WorkerOptions): Worker {
     await finished;
     await Promise.all(endings);
     clearTimeout(graceTimer);
+    await registration?.stop();
     for (const timer of leaseTimers) clearInterval(timer);
     // Listening lasts until the end: a cancellation may arrive during the grace period.
     await notifications?.close();
