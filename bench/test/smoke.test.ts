@@ -1,8 +1,9 @@
 /**
  * Runs `pnpm bench --smoke` (tiny sizes, one run, the real systems, server and database) and checks
- * that the JSON it writes has every row of the table, each a positive finite number (or zero, or
- * any number, where the row says so). It proves the harness works end to end; the numbers
- * themselves mean nothing at these sizes.
+ * that the JSON it writes has every row of the table, each one measured number: finite, and not
+ * negative unless the row is a difference. It proves the harness works end to end; the numbers
+ * themselves mean nothing at these sizes, so none is asked to reach anything: a row measured over
+ * a fixed window (the HTTP rows' 3 s) may count nothing on a loaded machine and is still produced.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -23,7 +24,7 @@ const resultsFile = z.object({
   rows: z.array(z.object({ metric: z.string(), column: z.string(), median: z.number(), min: z.number(), max: z.number(), runs: z.array(z.number()) })),
 });
 
-it('measures every row for every system, each a positive number unless its row allows less', async () => {
+it('produces every row for every system, each one finite number (not negative unless its row is a difference)', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'jobkit-bench-smoke-'));
   const out = join(dir, 'smoke.json');
   try {
@@ -39,13 +40,12 @@ it('measures every row for every system, each a positive number unless its row a
     const rows = new Map(results.rows.map((row) => [`${row.metric} / ${row.column}`, row]));
     const expected = metrics(readConfig(['--smoke'])).flatMap((metric) => metric.columns.map((column) => ({ key: `${metric.id} / ${column}`, range: metric.range })));
     expect([...rows.keys()].sort()).toEqual(expected.map(({ key }) => key).sort());
-    const lowest = { nonNegative: 0, any: Number.NEGATIVE_INFINITY };
     for (const { key, range } of expected) {
       const row = rows.get(key);
       expect(row?.runs, key).toHaveLength(1);
       for (const value of [row?.median, row?.min, row?.max]) {
-        const inRange = value !== undefined && Number.isFinite(value) && (range === undefined ? value > 0 : value >= lowest[range]);
-        expect(inRange, `${key}: ${String(value)}`).toBe(true);
+        const produced = value !== undefined && Number.isFinite(value) && (range === 'any' || value >= 0);
+        expect(produced, `${key}: ${String(value)}`).toBe(true);
       }
     }
   } finally {
