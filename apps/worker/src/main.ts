@@ -73,16 +73,23 @@ await worker.start();
 const metricsServer =
   environment.WORKER_METRICS_PORT === undefined
     ? undefined
-    : await serveMetrics({ registry: metrics.registry, host: environment.METRICS_HOST, port: environment.WORKER_METRICS_PORT, token: environment.METRICS_TOKEN });
+    : await serveMetrics({
+        registry: metrics.registry,
+        host: environment.METRICS_HOST,
+        port: environment.WORKER_METRICS_PORT,
+        token: environment.METRICS_TOKEN,
+        readiness: () => worker.readiness(),
+      });
 // The one line for people (and scripts) to wait for, as the server's "Jobkit is running at".
 console.log(
   `Worker ${worker.id} is running ${environment.WORKER_CONCURRENCY} at a time on ${booted.description}.` +
-    (metricsServer ? ` Its metrics are at ${metricsServer.url}/metrics.` : ''),
+    (metricsServer ? ` Its metrics are at ${metricsServer.url}/metrics, its probes at /healthz and /readyz.` : ''),
 );
 
 onShutdownSignal(async () => {
   logger.info(`Worker ${worker.id}: finishing running jobs...`);
-  await metricsServer?.close();
+  // The probes answer through the grace period: /readyz says "stopping" while jobs finish.
   await worker.stop();
+  await metricsServer?.close();
   await booted.shutdown();
 });

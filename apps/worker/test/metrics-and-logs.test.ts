@@ -24,7 +24,7 @@ beforeAll(async () => {
     cwd: appDir,
     env: { DATABASE_URL: db.url, WORKER_CONCURRENCY: '1', WORKER_METRICS_PORT: '0', METRICS_TOKEN: metricsToken, LOG_LEVEL: 'debug' },
   });
-  [, metricsUrl = ''] = await worker.waitFor(/^Worker \S+ is running .* Its metrics are at (http:\S+)\.$/m);
+  [, metricsUrl = ''] = await worker.waitFor(/^Worker \S+ is running .* Its metrics are at (http:\S+\/metrics), its probes at \/healthz and \/readyz\.$/m);
 }, 120_000);
 afterAll(async () => {
   await worker.kill('SIGTERM');
@@ -49,6 +49,16 @@ describe('pnpm worker', () => {
     const completion = await worker.waitFor(/^\{.*"msg":"job completed".*\}$/m);
     const line: unknown = JSON.parse(completion[0]);
     expect(line).toMatchObject({ level: 20, jobId: job?.id, kind: 'documentAnalysis', attempt: 1, workerId: expect.any(String) as unknown });
+  });
+
+  it('answers the probes on the same port without the token: alive, and ready while its database answers', async () => {
+    const probe = async (path: string) => {
+      const answer = await fetch(new URL(path, metricsUrl));
+      const body: unknown = await answer.json();
+      return { status: answer.status, body };
+    };
+    expect(await probe('/healthz')).toEqual({ status: 200, body: { status: 'ok' } });
+    expect(await probe('/readyz')).toEqual({ status: 200, body: { status: 'ready' } });
   });
 
   it('reads --metrics-port, and refuses one that is not a port with a sentence naming it', async () => {

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 
 export interface ScrapeAnswer {
@@ -39,13 +39,34 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** A listener of its own that answers `GET /metrics` (and 404 to anything else): a metrics port apart from the API's. */
-export async function serveMetrics(options: { registry: Registry; host: string; port: number; token: string | undefined }): Promise<MetricsServer> {
+/** Whether the process takes work now, and if not why (a worker's `readiness()`). */
+export type Readiness = () => { ready: boolean; reason: string | null };
+
+function json(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+}
+
+/**
+ * A listener of its own, apart from the API's: `GET /metrics`, and with `readiness` the probes a
+ * process manager asks: `/healthz` (the process answers: restart it if not) and `/readyz` (it takes
+ * work: 503 with the reason while starting, stopping, or cut off from its database). The probes
+ * carry no data, so they need no token. 404 to anything else.
+ */
+export async function serveMetrics(options: { registry: Registry; host: string; port: number; token: string | undefined; readiness?: Readiness }): Promise<MetricsServer> {
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '').split('?', 1)[0];
+    const { readiness } = options;
+    if (request.method === 'GET' && readiness && path === '/healthz') {
+      json(response, 200, { status: 'ok' });
+      return;
+    }
+    if (request.method === 'GET' && readiness && path === '/readyz') {
+      const { ready, reason } = readiness();
+      json(response, ready ? 200 : 503, ready ? { status: 'ready' } : { status: 'not ready', reason });
+      return;
+    }
     if (request.method !== 'GET' || path !== '/metrics') {
-      response.writeHead(404, { 'content-type': 'application/json; charset=utf-8' });
-      response.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'This port serves GET /metrics only.' } }));
+      json(response, 404, { error: { code: 'NOT_FOUND', message: `This port serves GET /metrics${readiness ? ', /healthz and /readyz' : ''} only.` } });
       return;
     }
     answerScrape(options.registry, request.headers.authorization, options.token).then(

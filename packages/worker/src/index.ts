@@ -6,3 +6,4 @@ export { onShutdownSignal } from './shutdown.ts';
 export { workerEnvironmentShape, workerOptionsFrom, type WorkerEnvironment } from './environment.ts';
 export type { AttemptEnd, WorkerObserver } from './observer.ts';
 export type { WorkerLogger } from './logger.ts';
+export { workerReadiness, workerReportIntervalMs, type WorkerReadiness } from './registry.ts';

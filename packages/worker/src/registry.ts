@@ -6,6 +6,28 @@ import type { WorkerLogger } from './logger.ts';
 /** How often a worker says it is alive: well inside `workerLapsedAfterMs`, so a few missed reports are forgiven. */
 export const workerReportIntervalMs = 5_000;
 
+/** Silent past this, a worker's database is taken for unreachable: three reports missed. */
+const unreachableAfterMs = 3 * workerReportIntervalMs;
+
+export interface WorkerReadiness {
+  ready: boolean;
+  /** Why not, in words; null when ready. */
+  reason: string | null;
+}
+
+/**
+ * Ready = started, not stopping, and its database answered lately (the registry's reports are the
+ * worker's own pulse: they go on whether or not there is work).
+ */
+export function workerReadiness(state: { started: boolean; stopping: boolean; lastReportAt: number | null }, now = performance.now()): WorkerReadiness {
+  if (!state.started) return { ready: false, reason: 'starting' };
+  if (state.stopping) return { ready: false, reason: 'stopping: finishing its running jobs' };
+  if (state.lastReportAt === null) return { ready: false, reason: 'its database has not answered yet' };
+  const silentMs = now - state.lastReportAt;
+  if (silentMs > unreachableAfterMs) return { ready: false, reason: `its database has not answered for ${Math.round(silentMs / 1000)} s` };
+  return { ready: true, reason: null };
+}
+
 export interface WorkerRegistration {
   /** When the last report reached the database (performance.now()), or null before the first. */
   readonly lastReportAt: number | null;

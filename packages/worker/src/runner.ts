@@ -15,7 +15,7 @@ import { jobLogger } from './logger.ts';
 import { LocalQueue } from './local-queue.ts';
 import { startMaintenance } from './maintenance.ts';
 import { loadSchedules, startScheduler, type Scheduler } from './scheduler.ts';
-import { startWorkerRegistration, type WorkerRegistration } from './registry.ts';
+import { startWorkerRegistration, workerReadiness, type WorkerReadiness, type WorkerRegistration } from './registry.ts';
 import { settings, type WorkerOptions, type WorkerSettings } from './settings.ts';
 
 export interface Worker {
@@ -26,6 +26,8 @@ export interface Worker {
   readonly busySlots: number;
   /** Jobs claimed ahead, waiting here for a free slot. */
   readonly prefetchedJobs: number;
+  /** Whether it takes work now, and if not why: what a readiness probe (`/readyz`) reports. */
+  readiness(): WorkerReadiness;
   start(): Promise<void>;
   /**
    * Stops claiming, gives back the jobs claimed ahead, lets running jobs finish within `graceMs`,
@@ -231,6 +233,9 @@ export function createWorker(options: WorkerOptions): Worker {
     },
     get prefetchedJobs() {
       return queue.size;
+    },
+    readiness() {
+      return workerReadiness({ started: registration !== undefined, stopping, lastReportAt: registration?.lastReportAt ?? null });
     },
     async start() {
       handlers = await loadHandlers(config.handlersModule);

@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from '@jobkit/db/testing';
 import { listWorkers, registerWorker, reportWorker, workerLapsedAfterMs } from '@jobkit/queue';
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorker } from '../src/index.ts';
+import { createWorker, workerReadiness, workerReportIntervalMs } from '../src/index.ts';
 import { capturedLog } from '../src/testing.ts';
 
 const fixtures = new URL('./fixtures/handlers.ts', import.meta.url);
@@ -46,5 +46,24 @@ describe('the worker registry', () => {
 
   it('tells a worker whose row was swept to register again', async () => {
     expect(await reportWorker(db.pool, 'never-registered', 0)).toBe(false);
+  });
+});
+
+describe('a worker\'s readiness', () => {
+  it('is ready once started while its database answers, and says why not otherwise', () => {
+    const now = 1_000_000;
+    expect(workerReadiness({ started: false, stopping: false, lastReportAt: null }, now)).toEqual({ ready: false, reason: 'starting' });
+    expect(workerReadiness({ started: true, stopping: false, lastReportAt: now - workerReportIntervalMs }, now)).toEqual({ ready: true, reason: null });
+    expect(workerReadiness({ started: true, stopping: false, lastReportAt: now - 4 * workerReportIntervalMs }, now)).toEqual({ ready: false, reason: 'its database has not answered for 20 s' });
+    expect(workerReadiness({ started: true, stopping: true, lastReportAt: now }, now).ready).toBe(false);
+  });
+
+  it('reports a started worker ready, and not ready once it stops', async () => {
+    const worker = createWorker({ database: db, handlersModule: fixtures, concurrency: 1, logger: capturedLog().logger });
+    expect(worker.readiness().ready).toBe(false);
+    await worker.start();
+    expect(worker.readiness()).toEqual({ ready: true, reason: null });
+    await worker.stop();
+    expect(worker.readiness()).toMatchObject({ ready: false, reason: expect.stringContaining('stopping') as unknown });
   });
 });
