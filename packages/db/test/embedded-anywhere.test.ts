@@ -69,8 +69,9 @@ describe.skipIf(!runsAsRoot)('as root (as CI runs; skipped otherwise)', () => {
   }, 240_000);
 
   it('does the same for a JOBKIT_DATA_DIR in another private folder', async () => {
-    const dataDir = join(await privateFolder('data'), 'data dir');
-    folders.push(dataDir);
+    const folder = await privateFolder('data');
+    folders.push(folder);
+    const dataDir = join(folder, 'data dir');
     const result = await migrate({ JOBKIT_DATA_DIR: dataDir });
     expect(result.exit, result.output).toBe(0);
     expect(result.output).toContain(`lives in ${await relocatedCluster(dataDir)}`);
