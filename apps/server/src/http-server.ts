@@ -29,7 +29,7 @@ export interface HttpServerOptions {
   metrics?: ServerMetrics;
 }
 
-/** The HTTP face of the app: tRPC at /trpc, uploads and downloads at /files, /healthz, and the web app. */
+/** The HTTP face of the app: tRPC at /trpc, uploads and downloads at /files, /healthz and /readyz, /openapi.json, and the web app. */
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: options.logLevel ?? 'info' },
@@ -133,12 +133,16 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   const openApi = JSON.stringify(openApiDocument());
   app.get('/openapi.json', (_request, reply) => reply.type('application/json').send(openApi));
 
-  app.get('/healthz', async (_request, reply) => {
+  // Liveness: the process answers. It does not ask the database, so a database restart makes a
+  // process manager wait (readiness) rather than restart every server at once.
+  app.get('/healthz', () => ({ status: 'ok' }));
+  // Readiness: it can serve requests, which all need the database.
+  app.get('/readyz', async (_request, reply) => {
     try {
       await options.db.pool.query('SELECT 1');
-      return { status: 'ok' };
+      return { status: 'ready' };
     } catch {
-      return reply.code(503).send({ status: 'unavailable', reason: 'database unreachable' });
+      return reply.code(503).send({ status: 'not ready', reason: 'database unreachable' });
     }
   });
 

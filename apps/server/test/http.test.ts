@@ -36,9 +36,8 @@ afterAll(async () => {
 describe('over HTTP with the tRPC client', () => {
   it('starts an analysis, answers at once, and serves its typed result once a worker ran it', async () => {
     const text = 'The queue accepted the job. The worker finished the job. The browser showed the result.';
-    const startedAt = performance.now();
     const { jobId, status } = await client.analysis.startDocumentAnalysis.mutate({ input: { text } });
-    expect(performance.now() - startedAt).toBeLessThan(1000);
+    // Answered before the work: the job is still queued (speed is the benchmark's to measure, not a test's).
     expect(status).toBe('queued');
 
     let job = await client.jobs.getJob.query({ jobId });
@@ -96,8 +95,10 @@ describe('over HTTP with the tRPC client', () => {
     expect(wrong.headers.get('set-cookie')).toBeNull();
   });
 
-  it('reports health, and 404 for unknown paths', async () => {
+  it('reports health and readiness, and 404 for unknown paths', async () => {
     expect(await (await fetch(`${baseUrl}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${baseUrl}/readyz`);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
     expect((await fetch(`${baseUrl}/trpc/jobs.nope`)).status).toBe(404);
   });
 });

@@ -66,7 +66,7 @@ async function withinSeconds<T>(seconds: number, work: Promise<T>): Promise<T> {
 }
 
 describe('stalled uploads', () => {
-  it(`${stalledUploads} uploads that stall midway leave /healthz and getJob answering, and are cut off leaving no rows`, async () => {
+  it(`${stalledUploads} uploads that stall midway leave /readyz and getJob answering, and are cut off leaving no rows`, async () => {
     const client = createTRPCClient<AppRouter>({
       links: [httpLink({ url: `${harness.baseUrl}/trpc`, headers: { authorization: `Bearer ${token}` } })],
     });
@@ -78,7 +78,7 @@ describe('stalled uploads', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const stillOpen = () => uploads.filter(({ socket }) => !socket.closed).length;
     for (let round = 0; round < 3; round++) {
-      const health = await withinSeconds(3, fetch(`${harness.baseUrl}/healthz`));
+      const health = await withinSeconds(3, fetch(`${harness.baseUrl}/readyz`));
       expect(health.status).toBe(200);
       const job = await withinSeconds(3, client.jobs.getJob.query({ jobId }));
       expect(job.id).toBe(jobId);
@@ -104,7 +104,7 @@ describe('stalled uploads', () => {
     expect(await db.prisma.storedFile.count()).toBe(0);
     expect(await db.prisma.fileChunk.count()).toBe(0);
     console.log(
-      `[uploads] ${stalledUploads} stalled uploads of 200 KB: /healthz and getJob answered throughout; all cut off with 408, 0 rows left; ` +
+      `[uploads] ${stalledUploads} stalled uploads of 200 KB: /readyz and getJob answered throughout; all cut off with 408, 0 rows left; ` +
         `server process RSS +${Math.round((rssStalled - rssBefore) / 1024 / 1024)} MB while stalled`,
     );
   });
