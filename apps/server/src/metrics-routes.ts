@@ -11,16 +11,24 @@ export interface ServerMetrics {
 }
 
 /**
- * Times every tRPC request by procedure path (`jobkit_http_request_duration_seconds`) and, unless
- * another port serves them, answers `GET /metrics`. Registered before the tRPC routes, so its hook
- * is theirs too.
+ * Times every tRPC request by procedure path (`jobkit_http_request_duration_seconds`) and answers
+ * `GET /metrics`: the metrics, or a 404 saying that METRICS_PORT serves them. Registered before the
+ * tRPC routes, so its hook is theirs too.
  */
 export function registerMetrics(app: FastifyInstance, metrics: ServerMetrics): void {
   const requests = trpcRequestMetrics(metrics.registry, { prefix: '/trpc', procedures: Object.keys(appRouter._def.procedures) });
   app.addHook('onResponse', async (request, reply) => {
     requests.observe({ url: request.url, status: reply.statusCode, seconds: reply.elapsedTime / 1000 });
   });
-  if (!metrics.servedHere) return;
+  if (!metrics.servedHere) {
+    // Without this route the web app's fallback would answer a scraper with index.html and a 200.
+    app.get('/metrics', (_request, reply) =>
+      reply.code(404).send({
+        error: { message: 'The metrics are not served on this port: this server serves them on its METRICS_PORT.', code: 'NOT_FOUND' },
+      }),
+    );
+    return;
+  }
   app.get('/metrics', async (request, reply) => {
     const answer = await answerScrape(metrics.registry, request.headers.authorization, metrics.token);
     return reply.code(answer.status).headers(answer.headers).send(answer.body);

@@ -6,6 +6,9 @@ import { observationsOf, parseMetrics, sampleOf } from '@jobkit/metrics/testing'
 import { createWorker, type Worker } from '@jobkit/worker';
 import { endedJob, silentLogger } from '@jobkit/worker/testing';
 import type { FastifyInstance } from 'fastify';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpServer } from '../src/http-server.ts';
 import { call, startDocumentJob, userWithToken } from './harness.ts';
@@ -26,13 +29,14 @@ afterAll(async () => {
 });
 
 /** The real server with a worker in its process, as `pnpm start` wires them, on a free port. */
-async function startServer(metricsOptions: { token?: string; ownPort?: boolean } = {}) {
+async function startServer(metricsOptions: { token?: string; ownPort?: boolean; webDist?: string } = {}) {
   const metrics: ProcessMetrics = createProcessMetrics(db.pool, { queueDepthRefreshMs: 0 });
   const app: FastifyInstance = await createHttpServer({
     db,
     settings: { ...defaultApiSettings, maxStartsPerMinute: 10_000 },
     secureCookies: false,
     logLevel: 'silent',
+    webDist: metricsOptions.webDist,
     metrics: { registry: metrics.registry, token: metricsOptions.token, servedHere: metricsOptions.ownPort !== true },
   });
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -97,11 +101,20 @@ describe('GET /metrics on the server', () => {
     expect(parseMetrics(await allowed.text()).some((family) => family.name === 'jobkit_process_cpu_seconds_total')).toBe(true);
   });
 
-  it('with METRICS_PORT, serves them there only, the token still asked', async () => {
-    const { baseUrl, metricsUrl } = await startServer({ token: metricsToken, ownPort: true });
+  it('with METRICS_PORT, serves them there only, the token still asked; the API port says where they are', async () => {
+    // With the web app built, a GET no route knows would get its index.html (client-side routes).
+    const webDist = await mkdtemp(join(tmpdir(), 'jobkit-web-dist-'));
+    closers.push(() => rm(webDist, { recursive: true, force: true }));
+    await writeFile(join(webDist, 'index.html'), '<!doctype html><title>the web app</title>');
+    const { baseUrl, metricsUrl } = await startServer({ token: metricsToken, ownPort: true, webDist });
     expect(metricsUrl).not.toBe(`${baseUrl}/metrics`);
     const onApiPort = await scrape(`${baseUrl}/metrics`, metricsToken);
-    expect(await onApiPort.text()).not.toContain('jobkit_');
+    expect(onApiPort.status).toBe(404);
+    const notHere = await onApiPort.text();
+    expect(notHere).toContain('METRICS_PORT');
+    expect(notHere).not.toContain('the web app');
+    expect(notHere).not.toContain('jobkit_');
+    expect(await (await fetch(`${baseUrl}/some/page`)).text()).toContain('the web app');
     expect((await scrape(metricsUrl)).status).toBe(401);
     const allowed = await scrape(metricsUrl, metricsToken);
     expect(allowed.status).toBe(200);
