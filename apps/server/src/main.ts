@@ -21,7 +21,7 @@ const booted = await bootDatabase({
   databaseUrl: config.DATABASE_URL,
   dataDir: config.JOBKIT_DATA_DIR,
   embedded: 'start',
-  maxConnections: 20,
+  maxConnections: config.DATABASE_POOL_SIZE ?? 20,
   connection: connectionOptionsFrom(config),
 }).catch(exitOnSetupError);
 // Demo accounts only for the one-command local run; a real database gets its users from

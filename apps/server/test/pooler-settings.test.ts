@@ -26,4 +26,10 @@ describe('pooler settings', () => {
     }
     expect(() => readConfig({ DATABASE_PREPARED_STATEMENTS: 'yes' })).toThrow(/DATABASE_PREPARED_STATEMENTS/);
   });
+
+  it('read DATABASE_POOL_SIZE, and refuse one that cannot be a pool, naming the setting', () => {
+    expect(readConfig({}).DATABASE_POOL_SIZE).toBeUndefined();
+    expect(readConfig({ DATABASE_POOL_SIZE: '40' }).DATABASE_POOL_SIZE).toBe(40);
+    for (const notOne of ['1', 'many', '2.5']) expect(() => readConfig({ DATABASE_POOL_SIZE: notOne })).toThrow(/DATABASE_POOL_SIZE must be/);
+  });
 });

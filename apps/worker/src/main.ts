@@ -47,7 +47,7 @@ const booted = await bootDatabase({
   databaseUrl: environment.DATABASE_URL,
   dataDir: environment.JOBKIT_DATA_DIR,
   embedded: 'attach',
-  maxConnections: 5,
+  maxConnections: environment.DATABASE_POOL_SIZE ?? 5,
   connection: connectionOptionsFrom(environment),
   log: (message) => {
     logger.info(message);

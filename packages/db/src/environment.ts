@@ -15,6 +15,16 @@ export const databaseEnvironmentShape = {
   DATABASE_LISTEN_URL: z.url({ protocol: /^postgres(ql)?$/, message: 'DATABASE_LISTEN_URL must be a postgresql:// URL' }).optional(),
   /** A statement unanswered this long fails and its connection is replaced (a link that died silently). */
   DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).optional(),
+  /**
+   * The most connections of the process's main pool (the server's default 20, a worker's 5): what
+   * to size max_connections or a pooler's pool by (README, "Running it in production").
+   */
+  DATABASE_POOL_SIZE: z.coerce
+    .number({ message: 'DATABASE_POOL_SIZE must be a whole number of connections' })
+    .int('DATABASE_POOL_SIZE must be a whole number of connections')
+    .min(2, 'DATABASE_POOL_SIZE must be at least 2 (a claim and an end may be written at once)')
+    .max(1000, 'DATABASE_POOL_SIZE must be at most 1000')
+    .optional(),
 };
 
 export type DatabaseEnvironment = z.infer<z.ZodObject<typeof databaseEnvironmentShape>>;
