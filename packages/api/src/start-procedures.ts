@@ -11,6 +11,7 @@ import type { TRPCMutationProcedure } from '@trpc/server';
 import { z } from 'zod';
 import { withinLimits } from './limits.ts';
 import { newJobFor, startOptionsShape } from './start-options.ts';
+import { tracedEnqueue } from './tracing.ts';
 import { actorProcedure } from './trpc.ts';
 
 type StartableContract = StartableContracts[StartableKind];
@@ -20,7 +21,9 @@ type InputSchemaOf<Kind extends StartableKind> = Extract<StartableContracts[Kind
 /** Inserts one validated start (within the caller's limits) and answers with the new job. */
 async function startOne(ctx: Parameters<typeof newJobFor>[0], contract: JobContract, request: Parameters<typeof newJobFor>[2]) {
   const row = await newJobFor(ctx, contract, request);
-  const [job] = await withinLimits(ctx, { ownerId: ctx.actor.userId, starting: 1, subject: 'caller' }, (db) => enqueueJobs(db, [row]));
+  const [job] = await tracedEnqueue((traceContext) =>
+    withinLimits(ctx, { ownerId: ctx.actor.userId, starting: 1, subject: 'caller' }, (db) => enqueueJobs(db, [{ ...row, traceContext }])),
+  );
   if (!job) throw new Error('enqueueJobs returned no job for one request');
   return { jobId: job.id, status: job.status, created: job.created };
 }

@@ -73,12 +73,12 @@ WITH busy AS MATERIALIZED (
     updated_at = now()
   FROM fair
   WHERE job.id = fair.id
-  RETURNING job.id, job.kind, job.payload_version, job.input, job.attempt, job.max_attempts, job.priority, job.run_at
+  RETURNING job.id, job.kind, job.payload_version, job.input, job.attempt, job.max_attempts, job.priority, job.run_at, job.trace_context
 ), history AS (
   INSERT INTO job_attempt (job_id, attempt, worker_id, started_at)
   SELECT id, attempt, $1, now() FROM claimed
 )
-SELECT id, kind, payload_version, input, attempt, max_attempts, priority,
+SELECT id, kind, payload_version, input, attempt, max_attempts, priority, trace_context,
   (extract(epoch FROM now() - run_at) * 1000)::float8 AS waited_ms
 FROM claimed
 ORDER BY priority DESC, run_at, id`,
@@ -98,6 +98,11 @@ export interface ClaimedJob {
    * `run_at`: enqueued, delayed until, retried at) to this claim. A rescued job keeps its `run_at`.
    */
   waitedMs: number;
+  /**
+   * As stored: the enqueuing span's propagation headers (W3C `traceparent`), or null when tracing
+   * was off there. The worker checks its shape before use.
+   */
+  traceContext: unknown;
 }
 
 interface ClaimedRow {
@@ -109,6 +114,7 @@ interface ClaimedRow {
   max_attempts: number;
   priority: number;
   waited_ms: number;
+  trace_context: unknown;
 }
 
 async function claimOnce(
@@ -134,6 +140,7 @@ async function claimOnce(
     maxAttempts: row.max_attempts,
     priority: row.priority,
     waitedMs: row.waited_ms,
+    traceContext: row.trace_context,
   }));
 }
 

@@ -25,6 +25,11 @@ export interface NewJob {
    * job's owner are linked: check ownership first to give the caller a clear error.
    */
   inputFileIds?: readonly string[] | undefined;
+  /**
+   * The trace context of the span that enqueued it, as propagation headers (W3C `traceparent`,
+   * `tracestate`): the worker's run span links to it. Absent when tracing is off.
+   */
+  traceContext?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface EnqueuedJob {
@@ -63,12 +68,12 @@ function insertJobsStatement(linkFiles: boolean): NamedStatement {
     name: linkFiles ? 'jobkit_insert_jobs_with_files' : 'jobkit_insert_jobs',
     text: `
 WITH inserted AS (
-  INSERT INTO job (id, kind, payload_version, input, owner_id, max_attempts, priority, run_at, idempotency_key, webhook_endpoint_id, notify_by_email)
+  INSERT INTO job (id, kind, payload_version, input, owner_id, max_attempts, priority, run_at, idempotency_key, webhook_endpoint_id, notify_by_email, trace_context)
   SELECT j.id, j.kind, j.payload_version, j.input, j.owner_id, j.max_attempts,
-         coalesce(j.priority, 0), coalesce(j.run_at, now()), j.idempotency_key, j.webhook_endpoint_id, j.notify_by_email
+         coalesce(j.priority, 0), coalesce(j.run_at, now()), j.idempotency_key, j.webhook_endpoint_id, j.notify_by_email, j.trace_context
   FROM jsonb_to_recordset($1::jsonb) AS j(
     id uuid, kind text, payload_version int, input jsonb, owner_id uuid, max_attempts int,
-    priority int, run_at timestamptz, idempotency_key text, webhook_endpoint_id uuid, notify_by_email boolean)
+    priority int, run_at timestamptz, idempotency_key text, webhook_endpoint_id uuid, notify_by_email boolean, trace_context jsonb)
   -- job_idempotency_key is partial (keyed jobs only): the conflict target names its predicate.
   ON CONFLICT (owner_id, kind, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING id, kind, status, owner_id, idempotency_key${linkFiles ? links : ''}
@@ -127,6 +132,7 @@ export async function sendJobs(send: SendStatement, jobs: readonly NewJob[]): Pr
     webhook_endpoint_id: job.webhookEndpointId ?? null,
     notify_by_email: job.notifyByEmail ?? false,
     input_file_ids: job.inputFileIds ?? [],
+    trace_context: job.traceContext ?? null,
   }));
   const statement = jobs.some((job) => job.inputFileIds?.length) ? insertJobsWithFiles : insertJobs;
   const rows = await send<JobRecordRow>(statement, [JSON.stringify(records)]);

@@ -15,6 +15,7 @@ import { endRetryPastLeaseMs } from './lease-timing.ts';
 import type { WorkerSettings } from './settings.ts';
 import { handlerInput, refusedExecution } from './stored-input.ts';
 import type { AbortReason, JobOutcome } from './thread-protocol.ts';
+import { traceAttempt } from './tracing.ts';
 import { jobWebhooks } from './webhook-endpoints.ts';
 
 /** One attempt of one job in this process: its handler at work, its deadline, and how it ends. */
@@ -64,6 +65,7 @@ export function runJob(job: ClaimedJob, handler: JobHandler, context: JobContext
   let progressFailed = false;
   config.observer.jobStarted({ kind: job.kind, waitedMs: job.waitedMs });
   log.debug({ waitedMs: job.waitedMs }, 'job started');
+  const attemptTrace = traceAttempt(job, context.workerId);
   // The handler's own time: from when it begins (a thread may still be starting) to its outcome.
   let handlerBeganAt = performance.now();
 
@@ -131,11 +133,12 @@ export function runJob(job: ClaimedJob, handler: JobHandler, context: JobContext
     over = true;
     clearTimeout(deadline);
     clearTimeout(abandonTimer);
+    attemptTrace.handlerOver(result, abortReason);
     return { result, reason: abortReason, runMs: performance.now() - handlerBeganAt };
   });
   const done = finished.then(async ({ result, reason, runMs }) => {
     await progress?.close();
-    const end = fenced ? await releaseOrLeave() : await record(result, reason, runMs);
+    const end = await attemptTrace.ending(() => (fenced ? releaseOrLeave() : record(result, reason, runMs)));
     config.observer.jobEnded({ kind: job.kind, end, runMs });
   });
 

@@ -17,6 +17,7 @@ import { startMaintenance } from './maintenance.ts';
 import { loadSchedules, startScheduler, type Scheduler } from './scheduler.ts';
 import { startWorkerRegistration, workerReadiness, type WorkerReadiness, type WorkerRegistration } from './registry.ts';
 import { settings, type WorkerOptions, type WorkerSettings } from './settings.ts';
+import { tracedClaim } from './tracing.ts';
 
 export interface Worker {
   readonly id: string;
@@ -104,14 +105,16 @@ export function createWorker(options: WorkerOptions): Worker {
         for (const request of queue.claims(busySlots(), Object.keys(handlers))) {
           // The leases are dated from before the claim is sent: never later than the database's.
           const sentAt = performance.now();
-          const jobs = await claimJobs(pool, {
-            workerId: id,
-            kinds: request.kinds,
-            newestPayloadVersions: newestPayloadVersions(handlers),
-            limit: request.limit,
-            leaseMs: config.leaseMs,
-            fairSharePerOwner: config.fairSharePerUser,
-          });
+          const jobs = await tracedClaim(id, () =>
+            claimJobs(pool, {
+              workerId: id,
+              kinds: request.kinds,
+              newestPayloadVersions: newestPayloadVersions(handlers),
+              limit: request.limit,
+              leaseMs: config.leaseMs,
+              fairSharePerOwner: config.fairSharePerUser,
+            }),
+          );
           leases.hold(jobs.map((job) => job.id), sentAt);
           queue.add(jobs);
           startQueued();

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { withinLimits } from '../limits.ts';
 import { emailUnavailableReason, newJobFor, unavailableReason } from '../start-options.ts';
 import { batchItem, startProcedures } from '../start-procedures.ts';
+import { tracedEnqueue } from '../tracing.ts';
 import { actorProcedure, createTRPCRouter } from '../trpc.ts';
 
 /**
@@ -33,8 +34,10 @@ export const analysisRouter = createTRPCRouter({
     .input(z.object({ jobs: z.array(batchItem).min(1).max(1000) }))
     .mutation(async ({ ctx, input }) => {
       const rows = await Promise.all(input.jobs.map((request) => newJobFor(ctx, startableContracts[request.kind], request)));
-      const jobs = await withinLimits(ctx, { ownerId: ctx.actor.userId, starting: rows.length, subject: 'caller' }, (db) =>
-        enqueueJobs(db, rows),
+      const jobs = await tracedEnqueue((traceContext) =>
+        withinLimits(ctx, { ownerId: ctx.actor.userId, starting: rows.length, subject: 'caller' }, (db) =>
+          enqueueJobs(db, traceContext ? rows.map((row) => ({ ...row, traceContext })) : rows),
+        ),
       );
       return { jobs: jobs.map((job) => ({ jobId: job.id, status: job.status, created: job.created })) };
     }),
