@@ -1,5 +1,6 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { EnqueuedJob } from '@jobkit/queue';
+import { TRPCError } from '@trpc/server';
 
 // Only the OpenTelemetry API: until the app registers an SDK the span is a non-recording no-op and
 // nothing is stored with the job.
@@ -26,7 +27,10 @@ export async function tracedEnqueue(enqueue: (traceContext: Record<string, strin
       }
       return jobs;
     } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      // Mostly a refusal over the caller's limits: its tRPC code says which, as the answer does.
+      const code = error instanceof TRPCError ? error.code : 'INTERNAL_SERVER_ERROR';
+      span.setAttribute('jobkit.error.code', code);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: code });
       throw error;
     } finally {
       span.end();

@@ -5,6 +5,7 @@ import { createTestDatabase, createTestUser, type TestDatabase } from '@jobkit/d
 import { endedJob, waitFor, withWorker } from '@jobkit/worker/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaller, createInnerContext } from '../src/index.ts';
+import { errorOf } from './errors.ts';
 import { failOnPurpose } from './fixtures/traced-handlers.ts';
 
 // The SDK is registered here only (each test file runs in a process of its own): what an app that
@@ -104,4 +105,17 @@ describe('traces with an SDK registered', () => {
       expect(sameSpan(completed.run.links[0]?.context, failed.enqueue.spanContext())).toBe(true);
     });
   }, testBoundMs);
+
+  it('a start refused over the caller\'s limit is an enqueue span in error with the tRPC code, naming no job', async () => {
+    const limited = createCaller(createInnerContext({ db, actor: { userId: await createTestUser(db), role: 'user' }, settings: { maxStartsPerMinute: 1 } }));
+    await limited.analysis.startPiiScan({ input: { text: 'The one start allowed.' } });
+    exporter.reset();
+    const refused = await errorOf(limited.analysis.startPiiScan({ input: { text: 'One too many.' } }));
+    expect(refused.code).toBe('TOO_MANY_REQUESTS');
+    const [enqueue, ...others] = exporter.getFinishedSpans().filter((span) => span.name === 'jobkit.enqueue');
+    expect(others).toEqual([]);
+    expect(enqueue?.status).toEqual({ code: SpanStatusCode.ERROR, message: 'TOO_MANY_REQUESTS' });
+    expect(enqueue?.attributes['jobkit.error.code']).toBe('TOO_MANY_REQUESTS');
+    expect(enqueue?.attributes['jobkit.job.ids']).toBeUndefined();
+  });
 });
