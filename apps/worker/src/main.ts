@@ -49,8 +49,9 @@ const booted = await bootDatabase({
   embedded: 'attach',
   maxConnections: environment.DATABASE_POOL_SIZE ?? 5,
   connection: connectionOptionsFrom(environment),
+  // Waiting for a migration is a worker doing nothing: operators must see it at any LOG_LEVEL but error.
   log: (message) => {
-    logger.info(message);
+    logger.warn(message);
   },
 }).catch(exitOnSetupError);
 // This worker runs the webhookDelivery and emailNotification handlers, so it tells the database what
