@@ -1,4 +1,5 @@
-import { TRPCClientError } from '@trpc/client';
+import type { AppRouter } from '@jobkit/api';
+import { isTRPCClientError } from '@trpc/client';
 
 /** What `jobkit` exits with, so scripts can tell outcomes apart (listed in README and `--help`). */
 export const exitCodes = {
@@ -42,17 +43,14 @@ const codeForTrpc: Record<string, ExitCode> = {
 
 /** The tRPC error code the server answered with, if it answered at all. */
 export function trpcCodeOf(error: unknown): string | undefined {
-  if (!(error instanceof TRPCClientError)) return undefined;
-  const data: unknown = error.data;
-  if (typeof data !== 'object' || data === null || !('code' in data)) return undefined;
-  return typeof data.code === 'string' ? data.code : undefined;
+  return isTRPCClientError<AppRouter>(error) ? error.data?.code : undefined;
 }
 
 /** Any failure as the sentence and exit code a person or a script gets. */
 export function explain(error: unknown, url: string): CliError {
   if (error instanceof CliError) return error;
   const code = trpcCodeOf(error);
-  if (error instanceof TRPCClientError && code === undefined) {
+  if (isTRPCClientError(error) && code === undefined) {
     return new CliError(`Could not reach Jobkit at ${url} (${error.message}). Is the server running, and is JOBKIT_URL right?`, exitCodes.unavailable);
   }
   if (code === 'UNAUTHORIZED') {
